@@ -1,0 +1,111 @@
+// Our settings (DESIGN §7) from the environment and git config, validated with zod. Pure: callers pass
+// in the environment and the git config values they read.
+import { z } from 'zod';
+import { BadConfigError } from './errors.js';
+import { git } from './git.js';
+import { DEFAULT_LOCK_TTL_MS } from './lock.js';
+
+export type Layout = 'bundle' | 'packs';
+
+/** Multipart part size and parts in flight: one transfer holds at most their product in memory. */
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface Settings {
+  readonly lockTtlMs: number;
+  /** The layout a first push creates; an existing remote's layout always comes from the bucket. */
+  readonly layout: Layout | undefined;
+  readonly sse: { readonly algorithm: 'AES256' } | { readonly algorithm: 'aws:kms'; readonly kmsKeyId?: string } | undefined;
+  readonly partSize: number;
+  readonly concurrency: number;
+  readonly addressingStyle: 'path' | 'virtual' | undefined;
+}
+
+/** git config keys we read, lowercased as `git config --get-regexp` prints them. */
+export type GitConfigValues = ReadonlyMap<string, string>;
+
+const SIZE = /^(\d+)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
+const MULTIPLIER: Record<string, number> = {
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+};
+
+/** `16MiB`, `8m`, `5242880` → bytes. */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE.exec(text.trim());
+  if (!m) return undefined;
+  const unit = m[2]?.[0]?.toLowerCase();
+  return Number(m[1]) * (unit ? (MULTIPLIER[unit] ?? 1) : 1);
+}
+
+const positiveSeconds = z.coerce.number().positive().max(86_400);
+const layoutSchema = z.enum(['bundle', 'packs']);
+const sseSchema = z.enum(['AES256', 'aws:kms']);
+const addressingSchema = z.enum(['path', 'virtual', 'auto']);
+const concurrencySchema = z.coerce.number().int().min(1).max(64);
+const partSizeSchema = z
+  .number()
+  .int()
+  .min(5 * 1024 * 1024, 'at least 5MiB (the S3 minimum part size)')
+  .max(5 * 1024 ** 3, 'at most 5GiB');
+
+function pick<T>(schema: z.ZodType<T>, setting: string, value: string | number | undefined): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new BadConfigError(setting, `'${value}' (${result.error.issues[0]?.message ?? 'invalid'})`);
+}
+
+export function resolveSettings(env: NodeJS.ProcessEnv, config: GitConfigValues, remoteName?: string): Settings {
+  const remote = (key: string) => (remoteName ? config.get(`remote.${remoteName.toLowerCase()}.${key}`) : undefined);
+  const ttlEnvName = env.GIT_REMOTE_S3_LOCK_TTL !== undefined ? 'GIT_REMOTE_S3_LOCK_TTL' : 'GIT_REMOTE_S3_LOCK_TTL_SECONDS';
+  const ttl =
+    pick(positiveSeconds, ttlEnvName, env.GIT_REMOTE_S3_LOCK_TTL ?? env.GIT_REMOTE_S3_LOCK_TTL_SECONDS) ??
+    pick(positiveSeconds, 's3.lockTtl', config.get('s3.lockttl'));
+
+  const layoutSetting = remote('s3layout') !== undefined ? `remote.${remoteName}.s3layout` : 's3.layout';
+  const layout = pick(layoutSchema, layoutSetting, remote('s3layout') ?? config.get('s3.layout'));
+
+  const algorithm = pick(sseSchema, 's3.sse', config.get('s3.sse'));
+  const kmsKeyId = config.get('s3.ssekmskeyid');
+  const sse = algorithm === 'aws:kms' ? { algorithm, ...(kmsKeyId ? { kmsKeyId } : {}) } : algorithm ? { algorithm } : undefined;
+
+  const partText = env.GIT_REMOTE_S3_PART_SIZE || config.get('s3.partsize') || undefined;
+  const partSetting = env.GIT_REMOTE_S3_PART_SIZE ? 'GIT_REMOTE_S3_PART_SIZE' : 's3.partSize';
+  const partBytes = partText === undefined ? undefined : parseSize(partText);
+  if (partText !== undefined && partBytes === undefined) {
+    throw new BadConfigError(partSetting, `'${partText}' (expected a size such as 16MiB)`);
+  }
+  const partResult = partBytes === undefined ? undefined : partSizeSchema.safeParse(partBytes);
+  if (partResult && !partResult.success) {
+    throw new BadConfigError(partSetting, `'${partText}' (${partResult.error.issues[0]?.message ?? 'invalid'})`);
+  }
+  const partSize = partResult?.data ?? DEFAULT_PART_SIZE;
+
+  const concurrencySetting = env.GIT_REMOTE_S3_CONCURRENCY !== undefined ? 'GIT_REMOTE_S3_CONCURRENCY' : 's3.concurrency';
+  const concurrency =
+    pick(concurrencySchema, concurrencySetting, env.GIT_REMOTE_S3_CONCURRENCY ?? config.get('s3.concurrency')) ?? DEFAULT_CONCURRENCY;
+
+  const addressing = pick(addressingSchema, 's3.addressingStyle', env.GIT_REMOTE_S3_ADDRESSING_STYLE ?? config.get('s3.addressingstyle'));
+
+  return {
+    lockTtlMs: ttl !== undefined ? Math.round(ttl * 1000) : DEFAULT_LOCK_TTL_MS,
+    layout,
+    sse,
+    partSize,
+    concurrency,
+    addressingStyle: addressing === 'auto' ? undefined : addressing,
+  };
+}
+
+/** Reads the `s3.*` and `remote.<name>.*` git config values (one git call); empty outside a repository. */
+export async function readGitConfig(cwd?: string): Promise<GitConfigValues> {
+  const { stdout } = await git(['config', '--null', '--get-regexp', '^(s3|remote)\\.'], { ...(cwd ? { cwd } : {}), okExitCodes: [1] });
+  const values = new Map<string, string>();
+  for (const entry of stdout.split('\0')) {
+    const newline = entry.indexOf('\n');
+    if (newline > 0) values.set(entry.slice(0, newline).toLowerCase(), entry.slice(newline + 1));
+  }
+  return values;
+}

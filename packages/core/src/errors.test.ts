@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { BadKeyError, BadRefError, describeError, formatAge, GitRemoteS3Error, LockHeldError, NotFoundError, printable } from './errors.js';
+
+describe('formatAge', () => {
+  it.each<[number, string]>([
+    [0, '0s'],
+    [499, '0s'],
+    [500, '1s'],
+    [12_000, '12s'],
+    [59_000, '59s'],
+    [59_499, '59s'],
+    [59_500, '1m00s'],
+    [60_000, '1m00s'],
+    [184_000, '3m04s'],
+    [3_599_000, '59m59s'],
+    [3_600_000, '1h00m'],
+    [7_800_000, '2h10m'],
+    [7_859_000, '2h10m'],
+    [90_000_000, '25h00m'],
+  ])('shows %d ms as %j', (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
+  });
+
+  it('shows a negative age as 0s', () => {
+    expect(formatAge(-5_000)).toBe('0s');
+  });
+});
+
+describe('printable', () => {
+  it.each<[string, string, string]>([
+    ['leaves plain text alone', 'refs/heads/main', 'refs/heads/main'],
+    ['leaves non-ASCII text alone', 'refs/heads/ünïcødé', 'refs/heads/ünïcødé'],
+    ['escapes an escape sequence', 'a\u001b[2Jb', 'a\\x1b[2Jb'],
+    ['escapes a newline and a carriage return', 'a\nb\rc', 'a\\x0ab\\x0dc'],
+    ['escapes a tab', 'a\tb', 'a\\x09b'],
+    ['escapes NUL', '\u0000', '\\x00'],
+    ['escapes DEL', 'x\u007f', 'x\\x7f'],
+    ['escapes every control character', '\u0001\u001f', '\\x01\\x1f'],
+    ['leaves a space alone', 'a b', 'a b'],
+  ])('%s', (_name, text, expected) => {
+    expect(printable(text)).toBe(expected);
+  });
+});
+
+describe('error messages', () => {
+  it('escapes control characters of a bad ref', () => {
+    const error = new BadRefError('refs/heads/\u001b]0;pwned\u0007', 'contains a control character');
+    expect(error.message).toBe("'refs/heads/\\x1b]0;pwned\\x07' is not a valid ref name: contains a control character");
+    expect(error.data).toStrictEqual({ ref: 'refs/heads/\u001b]0;pwned\u0007', reason: 'contains a control character' });
+  });
+
+  it('escapes control characters of a bad key', () => {
+    expect(new BadKeyError('p/\nx', 'odd').message).toBe("unexpected key 'p/\\x0ax' in the bucket: odd");
+  });
+
+  it('names its class and carries a stable code', () => {
+    const error = new NotFoundError('my-bucket', 'p/HEAD');
+    expect(error).toBeInstanceOf(GitRemoteS3Error);
+    expect(error.name).toBe('NotFoundError');
+    expect(error.code).toBe('not-found');
+    expect(error.message).toBe('s3://my-bucket/p/HEAD does not exist');
+  });
+
+  it('shows the age of a held lock', () => {
+    const error = new LockHeldError(
+      's3://b/p/refs/heads/main/LOCK#.lock',
+      'refs/heads/main',
+      'p/refs/heads/main/LOCK#.lock',
+      184_000,
+      's3://b/p',
+    );
+    expect(error.message).toContain('(s3://b/p/refs/heads/main/LOCK#.lock, 3m04s old)');
+    expect(error.message).toContain("run 'git s3 doctor --delete-stale-locks s3://b/p'");
+  });
+});
+
+describe('describeError', () => {
+  const expected = new NotFoundError('my-bucket', 'p/HEAD');
+
+  it('prints an expected error as one line', () => {
+    expect(describeError(expected, false)).toBe('error: s3://my-bucket/p/HEAD does not exist');
+  });
+
+  it('adds the stack of an expected error when verbose', () => {
+    const text = describeError(expected, true);
+    expect(text.startsWith('error: s3://my-bucket/p/HEAD does not exist\n')).toBe(true);
+    expect(text).toContain('NotFoundError');
+    expect(text.split('\n').length).toBeGreaterThan(2);
+  });
+
+  it('prints an unexpected error as a bug report with its message', () => {
+    expect(describeError(new TypeError('x is undefined'), false)).toBe(
+      'fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): x is undefined',
+    );
+  });
+
+  it('prints the stack of an unexpected error when verbose', () => {
+    const error = new TypeError('x is undefined');
+    expect(describeError(error, true)).toBe(
+      `fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): ${error.stack}`,
+    );
+  });
+
+  it('falls back to the message of an unexpected error without a stack', () => {
+    const error = new Error('no stack');
+    error.stack = undefined;
+    expect(describeError(error, true)).toMatch(/: no stack$/);
+  });
+
+  it('prints a thrown non-error value', () => {
+    expect(describeError('just a string', false)).toBe(
+      'fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): just a string',
+    );
+    expect(describeError(42, true)).toMatch(/: 42$/);
+  });
+});

@@ -1,0 +1,233 @@
+// Every failure a user can cause or meet, as typed errors with a stable `code` and a message in git's
+// voice (what failed, on which bucket/key, what to do). The one place that turns an error into text.
+
+export type ErrorCode =
+  | 'bad-url'
+  | 'bad-ref'
+  | 'bad-key'
+  | 'bad-config'
+  | 'no-such-bucket'
+  | 'access-denied'
+  | 'no-credentials'
+  | 'not-found'
+  | 'precondition-failed'
+  | 'lock-held'
+  | 'lock-lost'
+  | 'non-fast-forward'
+  | 'protected-branch'
+  | 'multiple-bundles'
+  | 'corrupt-object'
+  | 'network'
+  | 's3'
+  | 'git-missing'
+  | 'git-failed';
+
+/** Base of every expected error: the message is for the user, `data` is for programs and tests. */
+export class GitRemoteS3Error extends Error {
+  readonly code: ErrorCode;
+  readonly data: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, data: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.data = data;
+  }
+}
+
+export class BadUrlError extends GitRemoteS3Error {
+  constructor(url: string, reason: string) {
+    super(
+      'bad-url',
+      `invalid remote url '${printable(url)}': ${reason}; expected s3://[<profile>@]<bucket>/<prefix>, s3+zip://[<profile>@]<bucket>/<prefix> or amazon-s3://[<propsfile>@]<bucket>/<path>`,
+      { url, reason },
+    );
+  }
+}
+
+export class BadRefError extends GitRemoteS3Error {
+  constructor(ref: string, reason: string) {
+    super('bad-ref', `'${printable(ref)}' is not a valid ref name: ${reason}`, {
+      ref,
+      reason,
+    });
+  }
+}
+
+export class BadKeyError extends GitRemoteS3Error {
+  constructor(key: string, reason: string) {
+    super('bad-key', `unexpected key '${printable(key)}' in the bucket: ${reason}`, { key, reason });
+  }
+}
+
+export class BadConfigError extends GitRemoteS3Error {
+  constructor(setting: string, reason: string) {
+    super('bad-config', `bad value for ${setting}: ${reason}`, {
+      setting,
+      reason,
+    });
+  }
+}
+
+export class NoSuchBucketError extends GitRemoteS3Error {
+  constructor(bucket: string, endpoint?: string) {
+    const where = endpoint ? ` at ${endpoint}` : '';
+    super(
+      'no-such-bucket',
+      `bucket '${bucket}' does not exist${where}; create it first (aws s3 mb s3://${bucket}) or check the remote url`,
+      { bucket, endpoint },
+    );
+  }
+}
+
+export class AccessDeniedError extends GitRemoteS3Error {
+  constructor(action: string, bucket: string, key: string | undefined, profile: string | undefined) {
+    const target = key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`;
+    const who = profile ? ` (profile '${profile}')` : '';
+    super('access-denied', `access denied: ${action} on ${target}${who}; grant s3:${action} to these credentials or use another profile`, {
+      action,
+      bucket,
+      key,
+      profile,
+    });
+  }
+}
+
+export class NoCredentialsError extends GitRemoteS3Error {
+  constructor(profile: string | undefined, detail: string) {
+    const which = profile ? `profile '${profile}'` : 'the default credential chain';
+    const fix = profile
+      ? `run 'aws sso login --profile ${profile}' or 'aws configure --profile ${profile}'`
+      : 'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws configure';
+    super('no-credentials', `no valid AWS credentials from ${which} (${detail}); ${fix}`, { profile, detail });
+  }
+}
+
+export class NotFoundError extends GitRemoteS3Error {
+  constructor(bucket: string, key: string) {
+    super('not-found', `s3://${bucket}/${key} does not exist`, { bucket, key });
+  }
+}
+
+export class PreconditionFailedError extends GitRemoteS3Error {
+  constructor(bucket: string, key: string, condition: string) {
+    super('precondition-failed', `conditional write of s3://${bucket}/${key} refused (${condition})`, {
+      bucket,
+      key,
+      condition,
+    });
+  }
+}
+
+export class LockHeldError extends GitRemoteS3Error {
+  constructor(url: string, ref: string, lockKey: string, ageMs: number, doctorUrl: string) {
+    super(
+      'lock-held',
+      `ref ${ref} is locked by another push (${url}, ${formatAge(ageMs)} old); retry, or run 'git s3 doctor --delete-stale-locks ${doctorUrl}'`,
+      { ref, lockKey, ageMs },
+    );
+  }
+}
+
+export class LockLostError extends GitRemoteS3Error {
+  constructor(url: string) {
+    super('lock-lost', `lost the lock ${url} while pushing (another push took it over); nothing was committed, retry`, {
+      url,
+    });
+  }
+}
+
+export class NonFastForwardError extends GitRemoteS3Error {
+  constructor(ref: string) {
+    super('non-fast-forward', `${ref}: non-fast-forward; fetch first, or push with --force`, { ref });
+  }
+}
+
+export class ProtectedBranchError extends GitRemoteS3Error {
+  constructor(branch: string, action: 'force push' | 'delete', doctorUrl: string) {
+    super(
+      'protected-branch',
+      `branch ${branch} is protected: refusing to ${action} it; run 'git s3 unprotect ${doctorUrl} ${branch}' first if you mean it`,
+      { branch, action },
+    );
+  }
+}
+
+export class MultipleBundlesError extends GitRemoteS3Error {
+  constructor(ref: string, keys: readonly string[], doctorUrl: string) {
+    super(
+      'multiple-bundles',
+      `ref ${ref} has ${keys.length} bundles (${keys.join(', ')}); run 'git s3 doctor ${doctorUrl}' to inspect and repair`,
+      { ref, keys },
+    );
+  }
+}
+
+export class CorruptObjectError extends GitRemoteS3Error {
+  constructor(url: string, what: string) {
+    super('corrupt-object', `${url} is corrupt: ${what}; restore it from a good clone with a forced push`, {
+      url,
+      what,
+    });
+  }
+}
+
+export class NetworkError extends GitRemoteS3Error {
+  constructor(endpoint: string, detail: string) {
+    super('network', `cannot reach ${endpoint} (${detail}); check the endpoint and your network`, {
+      endpoint,
+      detail,
+    });
+  }
+}
+
+export class S3RequestError extends GitRemoteS3Error {
+  constructor(action: string, bucket: string, key: string | undefined, status: number | undefined, detail: string) {
+    const target = key === undefined ? `s3://${bucket}` : `s3://${bucket}/${key}`;
+    super('s3', `${action} on ${target} failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, {
+      action,
+      bucket,
+      key,
+      status,
+    });
+  }
+}
+
+export class GitMissingError extends GitRemoteS3Error {
+  constructor(detail: string) {
+    super('git-missing', `cannot run git (${detail}); install git 2.30 or newer and make sure it is on PATH`, {
+      detail,
+    });
+  }
+}
+
+export class GitFailedError extends GitRemoteS3Error {
+  constructor(args: readonly string[], exitCode: number | null, stderr: string) {
+    const last = stderr.trim().split('\n').slice(-3).join('\n');
+    const status = exitCode === null ? 'was killed' : `exited with ${exitCode}`;
+    super('git-failed', `'git ${args.join(' ')}' ${status}${last ? `: ${last}` : ''}`, { args, exitCode, stderr });
+  }
+}
+
+/** `12s`, `3m04s`, `2h10m`: the way ages are shown in messages. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** Shows control characters of untrusted text as escapes so that a message cannot rewrite the terminal. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** The text a top-level handler prints: expected errors as one line, anything else as a bug report. */
+export function describeError(error: unknown, verbose: boolean): string {
+  if (error instanceof GitRemoteS3Error) {
+    return verbose && error.stack ? `error: ${error.message}\n${error.stack}` : `error: ${error.message}`;
+  }
+  const text = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+  return `fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): ${text}`;
+}

@@ -1,0 +1,97 @@
+// Runs git subprocesses without a shell: captured or streamed stdin/stdout, errors that quote the command
+// and its stderr, a clear message when git is missing or too old.
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { GitFailedError, GitMissingError } from './errors.js';
+import { log } from './log.js';
+
+export interface GitOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Text for git's stdin. */
+  readonly input?: string;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
+  readonly okExitCodes?: readonly number[];
+  /** `inherit` also shows git's stderr to the user (its progress meters); the tail is kept for errors either way. */
+  readonly stderr?: 'capture' | 'inherit';
+}
+
+export interface GitResult {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+export interface GitProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** Resolves when git exits 0 (or an ok code); rejects with GitFailedError otherwise. */
+  readonly done: Promise<number>;
+  kill(): void;
+}
+
+const STDERR_KEEP = 64 * 1024;
+export const MIN_GIT_VERSION: readonly [number, number] = [2, 30];
+
+/** Runs git and returns its stdout. */
+export async function git(args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  const proc = spawnGit(args, options);
+  const chunks: Buffer[] = [];
+  proc.stdout.on('data', (c: Buffer) => chunks.push(c));
+  if (options.input !== undefined) proc.stdin.end(options.input);
+  else proc.stdin.end();
+  const exitCode = await proc.done;
+  return { stdout: Buffer.concat(chunks).toString('utf8'), exitCode };
+}
+
+/** Starts git with piped stdin/stdout; the caller streams them and awaits `done`. */
+export function spawnGit(args: readonly string[], options: GitOptions = {}): GitProcess {
+  log.debug(`git ${args.join(' ')}`);
+  let child: ChildProcess;
+  try {
+    child = spawn('git', args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new GitMissingError((error as Error).message);
+  }
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    if (options.stderr === 'inherit') process.stderr.write(c);
+    stderr = (stderr + c.toString('utf8')).slice(-STDERR_KEEP);
+  });
+  // A consumer that stops reading (or git exiting early) must not crash us with EPIPE.
+  child.stdin?.on('error', () => {});
+  const done = new Promise<number>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new GitMissingError('git: command not found') : error);
+    });
+    child.on('close', (code) => {
+      if (code !== null && (code === 0 || options.okExitCodes?.includes(code))) resolve(code);
+      else reject(new GitFailedError(args, code, stderr));
+    });
+  });
+  return {
+    stdin: child.stdin as Writable,
+    stdout: child.stdout as Readable,
+    done,
+    kill: () => child.kill('SIGTERM'),
+  };
+}
+
+export function parseGitVersion(text: string): [number, number, number] | undefined {
+  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+/** Checks that git runs and is new enough; throws GitMissingError with what to do otherwise. */
+export async function assertGitUsable(): Promise<void> {
+  const { stdout } = await git(['--version']);
+  const version = parseGitVersion(stdout);
+  if (!version) throw new GitMissingError(`unrecognised 'git --version' output: ${stdout.trim()}`);
+  const [major, minor] = version;
+  if (major < MIN_GIT_VERSION[0] || (major === MIN_GIT_VERSION[0] && minor < MIN_GIT_VERSION[1])) {
+    throw new GitMissingError(`found git ${version.join('.')}, need ${MIN_GIT_VERSION.join('.')} or newer`);
+  }
+}

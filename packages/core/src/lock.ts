@@ -1,0 +1,150 @@
+// Per-ref push lock on S3 conditional writes (DESIGN §3 steps 3–5): created with If-None-Match: *, a stale
+// lock taken over with If-Match on its ETag (never delete-then-create, which would let two takers win),
+// kept fresh by a heartbeat while held, and released on every exit path.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { LockHeldError, LockLostError, PreconditionFailedError } from './errors.js';
+import { log } from './log.js';
+import type { ObjectStore } from './store.js';
+import { objectUrl } from './url.js';
+
+export const DEFAULT_LOCK_TTL_MS = 60_000;
+
+export interface LockOptions {
+  readonly ttlMs: number;
+  /** The ref the lock guards and the remote's URL, for messages. */
+  readonly ref: string;
+  readonly remoteUrl: string;
+}
+
+export interface HeldLock {
+  readonly key: string;
+  /** Aborted (with a LockLostError) when the heartbeat finds that someone else took the lock. */
+  readonly signal: AbortSignal;
+  /** Throws LockLostError unless the lock is still ours: call it before committing anything. */
+  assertHeld(): void;
+  /** Stops the heartbeat and deletes the lock if it is still ours. Never throws. */
+  release(): Promise<void>;
+}
+
+export type LockState = { readonly stale: false; readonly ageMs: number } | { readonly stale: true; readonly ageMs: number };
+
+/** Whether an existing lock may be taken over; ages come from the server's clock, not ours. */
+export function judgeLock(lastModified: Date, serverTime: Date, ttlMs: number): LockState {
+  const ageMs = Math.max(0, serverTime.getTime() - lastModified.getTime());
+  return ageMs > ttlMs ? { stale: true, ageMs } : { stale: false, ageMs };
+}
+
+/** Every write gets distinct bytes, so two holders' locks never share an ETag. */
+function lockBody(): string {
+  return `${JSON.stringify({
+    tool: 'git-remote-s3 (typescript)',
+    host: hostname(),
+    pid: process.pid,
+    written: new Date().toISOString(),
+    nonce: randomBytes(8).toString('hex'),
+  })}\n`;
+}
+
+export async function acquireLock(store: ObjectStore, key: string, options: LockOptions): Promise<HeldLock> {
+  const url = objectUrl(store.bucket, key);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const { etag } = await store.put(key, lockBody(), { ifNoneMatch: '*' });
+      log.debug(`lock ${url} acquired`);
+      return holdLock(store, key, etag, options);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+    const existing = await store.head(key);
+    if (!existing) continue; // released between our write and our look: try to create it again
+    const state = judgeLock(existing.lastModified, existing.serverTime, options.ttlMs);
+    const held = () => new LockHeldError(url, options.ref, key, state.ageMs, options.remoteUrl);
+    if (!state.stale) throw held();
+    try {
+      const { etag } = await store.put(key, lockBody(), {
+        ifMatch: existing.etag,
+      });
+      log.warn(`took over the stale lock ${url} (${Math.round(state.ageMs / 1000)}s old)`);
+      return holdLock(store, key, etag, options);
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) throw held(); // another taker won the race
+      throw error;
+    }
+  }
+  throw new LockHeldError(url, options.ref, key, 0, options.remoteUrl);
+}
+
+/** Runs `work` under the lock and releases it whatever happens. */
+export async function withLock<T>(store: ObjectStore, key: string, options: LockOptions, work: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(store, key, options);
+  try {
+    return await work(lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+function holdLock(store: ObjectStore, key: string, initialEtag: string, options: LockOptions): HeldLock {
+  const url = objectUrl(store.bucket, key);
+  const controller = new AbortController();
+  let etag = initialEtag;
+  let lastRefresh = Date.now();
+  let refreshing: Promise<void> | undefined;
+  let released = false;
+
+  const lose = () => {
+    if (!controller.signal.aborted) controller.abort(new LockLostError(url));
+  };
+  const refresh = async () => {
+    try {
+      etag = (await store.put(key, lockBody(), { ifMatch: etag })).etag;
+      lastRefresh = Date.now();
+      log.trace(`lock ${url} refreshed`);
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return lose();
+      // A passing failure: keep trying, but once the TTL has gone by without a refresh others may take it.
+      log.debug(`refreshing lock ${url} failed: ${(error as Error).message}`);
+      if (Date.now() - lastRefresh > options.ttlMs) lose();
+    }
+  };
+  const timer = setInterval(
+    () => {
+      if (!refreshing && !controller.signal.aborted) refreshing = refresh().finally(() => (refreshing = undefined));
+    },
+    Math.max(100, Math.floor(options.ttlMs / 3)),
+  );
+  timer.unref();
+
+  return {
+    key,
+    signal: controller.signal,
+    assertHeld() {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      if (Date.now() - lastRefresh > options.ttlMs) {
+        lose();
+        throw controller.signal.reason;
+      }
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await refreshing;
+      if (controller.signal.aborted) return; // not ours any more: the new holder's lock must stay
+      try {
+        // Conditional deletes are not honoured by every S3-compatible store (MinIO ignores If-Match on
+        // DELETE), so look first: a lock rewritten by someone else is theirs and must stay.
+        const current = await store.head(key);
+        if (current && current.etag !== etag) {
+          log.debug(`lock ${url} was taken over by another push; leaving it`);
+          return;
+        }
+        if (current) await store.delete(key);
+        log.debug(`lock ${url} released`);
+      } catch (error) {
+        log.warn(`could not release the lock ${url} (${(error as Error).message}); it expires after ${Math.round(options.ttlMs / 1000)}s`);
+      }
+    },
+  };
+}

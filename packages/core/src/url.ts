@@ -1,0 +1,104 @@
+// Parses and prints remote URLs (DESIGN §2): s3://, s3+zip:// and amazon-s3://. Pure: no I/O, so a bad URL
+// is rejected before any network call.
+import { z } from 'zod';
+import { BadUrlError } from './errors.js';
+
+export type RemoteScheme = 's3' | 's3+zip' | 'amazon-s3';
+
+export interface RemoteUrl {
+  readonly scheme: RemoteScheme;
+  readonly bucket: string;
+  /** Key prefix without leading or trailing slash; never empty. */
+  readonly prefix: string;
+  /** AWS profile named in `s3://profile@bucket/…`. */
+  readonly profile?: string;
+  /** Properties file in $HOME named in `amazon-s3://file@bucket/…`. */
+  readonly propsFile?: string;
+}
+
+const SCHEMES: readonly RemoteScheme[] = ['s3', 's3+zip', 'amazon-s3'];
+
+const bucketSchema = z
+  .string()
+  .min(3, 'bucket name is shorter than 3 characters')
+  .max(63, 'bucket name is longer than 63 characters')
+  .regex(/^[a-z0-9][a-z0-9.-]*$/, 'bucket name must be lowercase letters, digits, dots and hyphens, starting with a letter or digit')
+  .refine((b) => /[a-z0-9]$/.test(b), 'bucket name must end with a letter or digit')
+  .refine((b) => !b.includes('..'), 'bucket name must not contain two adjacent dots')
+  .refine((b) => !/^\d+\.\d+\.\d+\.\d+$/.test(b), 'bucket name must not look like an IP address');
+
+// A segment of the key prefix. Names are used as S3 keys and shown in messages, so only printable,
+// unambiguous characters are allowed; `?` and `#` would read as a query or fragment, `%` as an escape.
+const segmentSchema = z
+  .string()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+  .regex(/^[^\s\\?#%\u0000-\u001f\u007f]+$/u, 'prefix must not contain spaces, control characters, \\, ?, # or %')
+  .refine((s) => s !== '.' && s !== '..', 'prefix must not contain . or .. segments');
+
+const profileSchema = z.string().regex(/^[A-Za-z0-9_.+=,-]+$/, 'profile name may only contain letters, digits and _ . + = , -');
+
+const propsFileSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, 'properties file must be a plain file name in your home directory')
+  .refine((s) => s !== '.' && s !== '..', 'properties file must be a plain file name in your home directory');
+
+/** True when `text` starts with one of our schemes (whether or not the rest is valid). */
+export function isRemoteUrl(text: string): boolean {
+  return SCHEMES.some((s) => text.startsWith(`${s}://`));
+}
+
+export function parseRemoteUrl(text: string): RemoteUrl {
+  const match = /^([a-z0-9+-]+):\/\/(.*)$/s.exec(text);
+  if (!match) throw new BadUrlError(text, 'missing scheme');
+  const scheme = SCHEMES.find((s) => s === match[1]);
+  if (!scheme) throw new BadUrlError(text, `unknown scheme '${match[1]}'`);
+  const rest = match[2] ?? '';
+
+  const slash = rest.indexOf('/');
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '' : rest.slice(slash + 1);
+
+  const at = authority.lastIndexOf('@');
+  const userPart = at === -1 ? undefined : authority.slice(0, at);
+  const bucketPart = at === -1 ? authority : authority.slice(at + 1);
+
+  if (bucketPart === '') throw new BadUrlError(text, 'missing bucket');
+  if (bucketPart.includes(':')) throw new BadUrlError(text, 'a port is not part of the url; set AWS_ENDPOINT_URL for a custom endpoint');
+  const bucket = check(bucketSchema, bucketPart, text);
+
+  const segments = path.split('/').filter((s) => s !== '');
+  if (segments.length === 0) throw new BadUrlError(text, 'missing prefix after the bucket (the repository path)');
+  const prefix = segments.map((s) => check(segmentSchema, s, text)).join('/');
+
+  if (userPart === undefined) return { scheme, bucket, prefix };
+  if (userPart === '') throw new BadUrlError(text, `empty ${scheme === 'amazon-s3' ? 'properties file' : 'profile'} before '@'`);
+  if (scheme === 'amazon-s3')
+    return {
+      scheme,
+      bucket,
+      prefix,
+      propsFile: check(propsFileSchema, userPart, text),
+    };
+  return {
+    scheme,
+    bucket,
+    prefix,
+    profile: check(profileSchema, userPart, text),
+  };
+}
+
+export function formatRemoteUrl(url: RemoteUrl): string {
+  const user = url.profile ?? url.propsFile;
+  return `${url.scheme}://${user ? `${user}@` : ''}${url.bucket}/${url.prefix}`;
+}
+
+/** `s3://bucket/key`: how an object is named in messages, whatever the remote's scheme. */
+export function objectUrl(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+function check<T>(schema: z.ZodType<T>, value: string, url: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new BadUrlError(url, result.error.issues[0]?.message ?? 'invalid');
+}
