@@ -1,0 +1,138 @@
+// The per-test world: a fresh bucket on the run's S3 server, a temporary HOME with a git identity, an
+// environment with the endpoint, dummy credentials and the built binaries first on PATH, and helpers to
+// run real commands in it.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { type ObjectStore, openStore } from '@git-remote-s3/core';
+import { test as base, inject } from 'vitest';
+import { BIN_DIRS } from './paths.js';
+import { adminClient, createBucket, deleteBucket, type ServerInfo } from './server.js';
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface World {
+  readonly server: ServerInfo;
+  readonly bucket: string;
+  /** Scratch directory of this test (HOME is inside it). */
+  readonly dir: string;
+  readonly home: string;
+  /** Environment for child processes: never the developer's own AWS or git settings. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A store on the test bucket, for looking at what the programs wrote. */
+  readonly store: ObjectStore;
+  url(prefix: string, scheme?: 's3' | 's3+zip'): string;
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Runs git and fails the test with git's stderr when it exits non-zero. */
+  git(args: readonly string[], cwd: string, options?: RunOptions): Promise<string>;
+}
+
+export function run(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...env, ...options.env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export async function createWorld(): Promise<World & { dispose(): Promise<void> }> {
+  const server = inject('s3');
+  const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const admin = adminClient(server);
+  await createBucket(admin, bucket);
+  const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-e2e-'));
+  const home = join(dir, 'home');
+  await mkdir(home);
+  await writeFile(
+    join(home, '.gitconfig'),
+    '[user]\n\tname = E2E Tester\n\temail = e2e@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[protocol "s3"]\n\tallow = always\n',
+  );
+  const env: Record<string, string> = {
+    PATH: [...BIN_DIRS, process.env.PATH ?? ''].join(delimiter),
+    HOME: home,
+    TMPDIR: tmpdir(),
+    LANG: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_ENDPOINT_URL: server.endpoint,
+    // The default credential chain must never reach for an instance-metadata address from a test.
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const store = await openStore({
+    bucket,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    env: {},
+  });
+  const world: World & { dispose(): Promise<void> } = {
+    server,
+    bucket,
+    dir,
+    home,
+    env,
+    store,
+    url: (prefix, scheme = 's3') => `${scheme}://${bucket}/${prefix}`,
+    run: (command, args, options) => run(command, args, env, options),
+    async git(args, cwd, options) {
+      const result = await run('git', args, env, { ...options, cwd });
+      if (result.code !== 0) throw new Error(`git ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+      return result.stdout;
+    },
+    async dispose() {
+      store.close();
+      await deleteBucket(admin, bucket);
+      admin.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+/** `test` with a fresh `world` per test, disposed afterwards. */
+export const test = base.extend<{ world: World }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies by destructuring
+  world: async ({}, use) => {
+    const world = await createWorld();
+    try {
+      await use(world);
+    } finally {
+      await world.dispose();
+    }
+  },
+});
