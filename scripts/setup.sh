@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One-time set-up on a Debian machine with Node.js 20+, git and Go: installs git-lfs (apt-get), the pinned
+# pnpm, the locked dependencies, builds the binaries and the embedded test S3 server (MinIO, from source).
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v git-lfs >/dev/null 2>&1; then
+  echo "setup: installing git-lfs with apt-get"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq git-lfs >/dev/null
+fi
+
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
+  echo "setup: installing pnpm $pnpm_version"
+  npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null 2>&1 || as_root npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
+fi
+
+echo "setup: installing dependencies from pnpm-lock.yaml"
+pnpm install --frozen-lockfile --reporter=append-only | grep -v '^Progress' || true
+test -d node_modules/.pnpm || { echo "setup: pnpm install failed" >&2; exit 1; }
+
+echo "setup: building the binaries"
+pnpm build >/dev/null
+
+echo "setup: building the embedded test S3 server (first run takes a few minutes)"
+pnpm exec tsx test-e2e/harness/cli.ts --build-only
