@@ -101,7 +101,10 @@ export function resolveSettings(env: NodeJS.ProcessEnv, config: GitConfigValues,
 
 /** Reads the `s3.*` and `remote.<name>.*` git config values (one git call); empty outside a repository. */
 export async function readGitConfig(cwd?: string): Promise<GitConfigValues> {
-  const { stdout } = await git(['config', '--null', '--get-regexp', '^(s3|remote)\\.'], { ...(cwd ? { cwd } : {}), okExitCodes: [1] });
+  const { stdout } = await git(['config', '--null', '--get-regexp', '^(s3|remote|transfer)\\.'], {
+    ...(cwd ? { cwd } : {}),
+    okExitCodes: [1],
+  });
   const values = new Map<string, string>();
   for (const entry of stdout.split('\0')) {
     const newline = entry.indexOf('\n');

@@ -11,5 +11,6 @@ export * from './lock.js';
 export * from './log.js';
 export * from './progress.js';
 export * from './props.js';
+export * from './repo.js';
 export * from './store.js';
 export * from './url.js';

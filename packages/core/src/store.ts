@@ -164,7 +164,7 @@ class S3Store implements ObjectStore {
         const request = args.request as {
           method?: string;
           path?: string;
-          body?: unknown;
+          query?: Record<string, unknown>;
           headers?: Record<string, string>;
         };
         let status: number | undefined;
@@ -184,7 +184,7 @@ class S3Store implements ObjectStore {
           options.onRequest?.({
             operation,
             method: request.method ?? '?',
-            key: decodeURIComponent(request.path ?? ''),
+            key: describePath(request.path, request.query),
             status,
             ms: Math.round(performance.now() - started),
             bytesSent: Number.isFinite(length) ? length : 0,
@@ -514,6 +514,13 @@ function abortControllerFor(signal: AbortSignal): AbortController {
   if (signal.aborted) controller.abort();
   else signal.addEventListener('abort', () => controller.abort(), { once: true });
   return controller;
+}
+
+/** `/bucket/key`, or `/bucket/?prefix=…` for a listing: what a verbose log line names. */
+function describePath(path: string | undefined, query: Record<string, unknown> | undefined): string {
+  const decoded = decodeURIComponent(path ?? '');
+  const prefix = query?.prefix;
+  return typeof prefix === 'string' ? `${decoded}?prefix=${prefix}` : decoded;
 }
 
 function firstLine(text: string): string {

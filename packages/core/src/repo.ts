@@ -1,0 +1,56 @@
+// Questions asked of the local repository through git: object ids, ancestry, which objects are present,
+// the object format, the git directory, a remote's URL.
+import { git } from './git.js';
+
+export interface RepoOptions {
+  /** Where to run git; git itself honours GIT_DIR from the environment. */
+  readonly cwd?: string;
+}
+
+const opts = (o: RepoOptions) => (o.cwd ? { cwd: o.cwd } : {});
+
+/** The object id `rev` names (not peeled: an annotated tag gives the tag object), or undefined. */
+export async function revParse(rev: string, o: RepoOptions = {}): Promise<string | undefined> {
+  const { stdout, exitCode } = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', rev], {
+    ...opts(o),
+    okExitCodes: [1, 128],
+  });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}
+
+export type Ancestry = 'ancestor' | 'not-ancestor' | 'unknown';
+
+/** Whether `ancestor` is reachable from `descendant`; `unknown` when git lacks one of them. */
+export async function ancestry(ancestor: string, descendant: string, o: RepoOptions = {}): Promise<Ancestry> {
+  const { exitCode } = await git(['merge-base', '--is-ancestor', ancestor, descendant], { ...opts(o), okExitCodes: [1, 128] });
+  return exitCode === 0 ? 'ancestor' : exitCode === 1 ? 'not-ancestor' : 'unknown';
+}
+
+/** The subset of `shas` the repository does not have (one git process for all of them). */
+export async function missingObjects(shas: readonly string[], o: RepoOptions = {}): Promise<Set<string>> {
+  if (shas.length === 0) return new Set();
+  const { stdout } = await git(['cat-file', '--batch-check=%(objectname)'], { ...opts(o), input: `${shas.join('\n')}\n` });
+  const missing = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(\S+) missing$/.exec(line);
+    if (m?.[1]) missing.add(m[1]);
+  }
+  return missing;
+}
+
+export async function objectFormat(o: RepoOptions = {}): Promise<'sha1' | 'sha256'> {
+  const { stdout } = await git(['rev-parse', '--show-object-format'], opts(o));
+  return stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+}
+
+/** Absolute path of the git directory (worktrees and submodules resolve to their own). */
+export async function gitDir(o: RepoOptions = {}): Promise<string> {
+  const { stdout } = await git(['rev-parse', '--absolute-git-dir'], opts(o));
+  return stdout.trim();
+}
+
+/** The URL of a configured remote, or undefined when `name` is not one. */
+export async function remoteUrl(name: string, o: RepoOptions = {}): Promise<string | undefined> {
+  const { stdout, exitCode } = await git(['remote', 'get-url', '--', name], { ...opts(o), okExitCodes: [2, 128] });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}
