@@ -1,13 +1,34 @@
-// The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout.
-import { describeError, log, parseRemoteUrl } from '@git-remote-s3/core';
+// The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
+// to the user goes to stderr; stdout carries only the protocol.
+import { BadUrlError, describeError, GitRemoteS3Error, log, parseRemoteUrl, verbosityFromEnv } from '@git-remote-s3/core';
+import { BundleLayout } from './layouts/bundle/bundle-layout.js';
+import type { Layout } from './layouts/layout.js';
+import { openRemote } from './remote.js';
+import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
+  log.verbosity = verbosityFromEnv(process.env) ?? log.verbosity;
+  let closeStore: (() => void) | undefined;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it
+  });
   try {
-    parseRemoteUrl(url);
-    log.error(`the remote helper protocol for '${remoteName}' is not available in this build yet`);
-    return 1;
+    const parsed = parseRemoteUrl(url);
+    if (parsed.scheme === 'amazon-s3') {
+      throw new BadUrlError(url, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
+    }
+    const openLayout = async (): Promise<Layout> => {
+      const remote = await openRemote(url, remoteName);
+      closeStore = () => remote.store.close();
+      if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;
+      return new BundleLayout(remote);
+    };
+    await runSession({ input: process.stdin, output: process.stdout }, openLayout);
+    return 0;
   } catch (error) {
     process.stderr.write(`${describeError(error, log.verbosity >= 2)}\n`);
-    return 128;
+    return error instanceof GitRemoteS3Error ? 1 : 70;
+  } finally {
+    closeStore?.();
   }
 }

@@ -1,0 +1,99 @@
+// The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
+// per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
+import { headKey, log, MultipleBundlesError, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import type { ListedRef, PushResult } from '../../protocol.js';
+import type { Remote } from '../../remote.js';
+import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
+import { fetchBundles } from './fetch.js';
+import { pushRef } from './push.js';
+import { type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
+
+const PUSH_CONCURRENCY = 4;
+
+export class BundleLayout implements Layout {
+  /** The table the last `list` saw: fetch and push act on what git was shown. */
+  private table: RefTable | undefined;
+  private listed = new Map<string, BundleObject>();
+
+  constructor(private readonly remote: Remote) {}
+
+  async readTable(): Promise<RefTable> {
+    const prefix = this.remote.url.prefix;
+    const listing = await this.remote.store.list(refsPrefix(prefix));
+    const table = buildRefTable(prefix, listing.objects, listing.serverTime);
+    for (const { key, reason } of table.invalid) {
+      log.warnOnce(`ignoring ${objectUrl(this.remote.store.bucket, key)}: ${reason}`);
+    }
+    this.table = table;
+    return table;
+  }
+
+  async list(forPush: boolean): Promise<RemoteListing> {
+    const [table, headText] = await Promise.all([
+      this.readTable(),
+      forPush ? Promise.resolve(undefined) : this.remote.store.getText(headKey(this.remote.url.prefix)),
+    ]);
+    const refs: ListedRef[] = [];
+    this.listed.clear();
+    for (const entry of [...table.refs.values()].sort((a, b) => (a.ref < b.ref ? -1 : 1))) {
+      const resolution = resolveRef(entry, this.remote.settings.lockTtlMs, table.serverTime);
+      if (resolution.kind === 'none') continue;
+      if (resolution.kind === 'ambiguous') {
+        log.error(
+          new MultipleBundlesError(
+            entry.ref,
+            entry.bundles.map((b) => b.key),
+            this.remote.display,
+          ).message,
+        );
+        continue;
+      }
+      if (resolution.stale.length > 0) {
+        log.warnOnce(
+          `${entry.ref} has ${entry.bundles.length} bundles (an interrupted push); using the newest, ${resolution.bundle.sha.slice(0, 12)}; the next push of it cleans up`,
+        );
+      }
+      refs.push({ sha: resolution.bundle.sha, ref: entry.ref });
+      this.listed.set(entry.ref, resolution.bundle);
+    }
+    const format = refs[0]
+      ? refs[0].sha.length === 64
+        ? 'sha256'
+        : 'sha1'
+      : forPush
+        ? await objectFormat().catch(() => undefined)
+        : undefined;
+    return { refs, head: chooseHead(headText?.text, refs), objectFormat: format };
+  }
+
+  async fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void> {
+    if (!this.table) await this.list(false);
+    const bundles: BundleObject[] = [];
+    for (const { sha, name } of requests) {
+      const bundle = this.listed.get(name) ?? [...this.listed.values()].find((b) => b.sha === sha);
+      if (!bundle || bundle.sha !== sha) throw new Error(`fetch of ${name} at ${sha} was not offered by the remote's listing`);
+      bundles.push(bundle);
+    }
+    await fetchBundles(this.remote, bundles, options.progress);
+  }
+
+  async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {
+    const table = this.table ?? (await this.readTable());
+    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) => pushRef(this.remote, table, request, options));
+    this.table = undefined;
+    return results;
+  }
+}
+
+/**
+ * The default branch: what `<prefix>/HEAD` names when that branch exists; else main, master or the first
+ * branch, so that a clone still checks something out.
+ */
+export function chooseHead(headText: string | undefined, refs: readonly ListedRef[]): string | undefined {
+  const named = headText?.trim();
+  const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref);
+  if (named && branches.includes(named)) return named;
+  const fallback = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
+  if (named && fallback) log.warnOnce(`the remote's HEAD names ${named}, which does not exist; using ${fallback}`);
+  return fallback;
+}

@@ -1,0 +1,74 @@
+// Fetch for the bundle layout: each wanted bundle is downloaded (ranged GETs in parallel when large) and
+// streamed through the header parser into `git index-pack --stdin`; bundles whose tip is already present
+// are skipped. Nothing is written to a temporary file or held whole in memory.
+import { pipeline } from 'node:stream/promises';
+import {
+  CorruptObjectError,
+  createProgress,
+  downloadObject,
+  GitFailedError,
+  mapConcurrent,
+  missingObjects,
+  objectUrl,
+  spawnGit,
+} from '@git-remote-s3/core';
+import { splitBundle } from '../../bundle-file.js';
+import type { Remote } from '../../remote.js';
+import type { BundleObject } from './ref-table.js';
+
+const FETCH_CONCURRENCY = 4;
+
+export async function fetchBundles(remote: Remote, bundles: readonly BundleObject[], progress: boolean): Promise<void> {
+  const unique = [...new Map(bundles.map((b) => [b.sha, b])).values()];
+  const missing = await missingObjects(unique.map((b) => b.sha));
+  const wanted = unique.filter((b) => missing.has(b.sha));
+  if (wanted.length === 0) return;
+  const total = wanted.reduce((n, b) => n + b.size, 0);
+  const meter = createProgress({ title: 'Downloading bundles', total, enabled: progress });
+  const done = new Map<string, number>();
+  const report = (sha: string, bytes: number) => {
+    done.set(sha, bytes);
+    meter.update([...done.values()].reduce((a, b) => a + b, 0));
+  };
+  // Parts within one bundle already go in parallel; across bundles, a few at a time.
+  const perBundle = Math.max(1, Math.floor(remote.settings.concurrency / Math.min(FETCH_CONCURRENCY, wanted.length)));
+  await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) => indexBundle(remote, bundle, perBundle, (n) => report(bundle.sha, n)));
+  meter.finish();
+}
+
+async function indexBundle(remote: Remote, bundle: BundleObject, concurrency: number, onProgress: (n: number) => void): Promise<void> {
+  const where = objectUrl(remote.store.bucket, bundle.key);
+  const body = await downloadObject(remote.store, bundle.key, {
+    size: bundle.size,
+    partSize: remote.settings.partSize,
+    concurrency,
+    onProgress,
+  });
+  const { header, pack } = await splitBundle(body, where);
+  if (!header.refs.some((r) => r.sha === bundle.sha)) {
+    pack.destroy();
+    throw new CorruptObjectError(where, `its header does not list ${bundle.sha}`);
+  }
+  const thin = header.prerequisites.length > 0;
+  if (thin) {
+    const absent = await missingObjects(header.prerequisites);
+    if (absent.size > 0) {
+      pack.destroy();
+      throw new CorruptObjectError(where, `it needs ${absent.size} object(s) this repository does not have; it is not self-contained`);
+    }
+  }
+  const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])]);
+  git.stdout.resume();
+  const [piped, indexed] = await Promise.allSettled([pipeline(pack, git.stdin), git.done]);
+  if (indexed.status === 'rejected') {
+    const error = indexed.reason;
+    if (error instanceof GitFailedError) {
+      const stderr = String(error.data.stderr ?? '').trim();
+      throw new CorruptObjectError(where, `git index-pack rejected it (${stderr.split('\n').pop() ?? 'no detail'})`);
+    }
+    throw error;
+  }
+  if (piped.status === 'rejected') throw piped.reason;
+  const stillMissing = await missingObjects([bundle.sha]);
+  if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
+}

@@ -1,0 +1,41 @@
+// What a bucket layout offers the protocol loop: list, fetch, push, delete. The loop never asks which
+// layout it holds.
+import type { ListedRef, PushResult } from '../protocol.js';
+
+export interface RemoteListing {
+  /** Refs sorted by name, each at the object id the remote holds. */
+  readonly refs: readonly ListedRef[];
+  /** The ref HEAD points to, when the remote says and that ref exists. */
+  readonly head: string | undefined;
+  /** From the remote's object ids; undefined for an empty remote. */
+  readonly objectFormat: 'sha1' | 'sha256' | undefined;
+}
+
+export interface FetchRequest {
+  readonly sha: string;
+  readonly name: string;
+}
+
+export interface PushRequest {
+  /** Local object id to push; undefined deletes `dst`. */
+  readonly sha: string | undefined;
+  readonly dst: string;
+  readonly force: boolean;
+  /** From `option cas` (--force-with-lease): the remote must be at this id ('' = must not exist). */
+  readonly expect: string | undefined;
+}
+
+export interface SessionOptions {
+  progress: boolean;
+  dryRun: boolean;
+  verbosity: number;
+  /** ref → expected id, from `option cas <ref>:<id>`. */
+  readonly cas: Map<string, string>;
+}
+
+export interface Layout {
+  list(forPush: boolean): Promise<RemoteListing>;
+  fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void>;
+  /** One result per request, in order; one failing ref never hides another's result. */
+  push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]>;
+}

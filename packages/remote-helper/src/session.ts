@@ -1,0 +1,129 @@
+// The helper's command loop: reads git's commands line by line, batches fetch and push lines until the
+// blank line that ends them, and answers on stdout. Knows the protocol and the layout interface, never
+// which layout it holds or how S3 is spoken.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { GitRemoteS3Error, log, revParse } from '@git-remote-s3/core';
+import type { FetchRequest, Layout, PushRequest, SessionOptions } from './layouts/layout.js';
+import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
+
+export const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];
+
+export interface SessionIo {
+  readonly input: Readable;
+  readonly output: Writable;
+}
+
+type PendingPush = { readonly src: string; readonly dst: string; readonly force: boolean };
+
+export async function runSession(io: SessionIo, openLayout: () => Promise<Layout>): Promise<void> {
+  let layout: Layout | undefined;
+  const getLayout = async () => {
+    layout ??= await openLayout();
+    return layout;
+  };
+  const options: SessionOptions = { progress: false, dryRun: false, verbosity: 1, cas: new Map() };
+  let objectFormatOption = false;
+  let fetches: FetchRequest[] = [];
+  let pushes: PendingPush[] = [];
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      io.output.write(text, (error) => (error ? reject(error) : resolve()));
+    });
+
+  const lines = createInterface({ input: io.input, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    const command = parseCommand(line);
+    log.trace(`< ${line}`);
+    switch (command.kind) {
+      case 'capabilities':
+        await write(`${CAPABILITIES.join('\n')}\n\n`);
+        break;
+      case 'option':
+        await write(`${applyOption(options, command.name, command.value, () => (objectFormatOption = true))}\n`);
+        break;
+      case 'list': {
+        const listing = await (await getLayout()).list(command.forPush);
+        await write(formatList(listing.refs, listing.head, objectFormatOption ? listing.objectFormat : undefined));
+        break;
+      }
+      case 'fetch':
+        fetches.push({ sha: command.sha, name: command.name });
+        break;
+      case 'push':
+        pushes.push({ src: command.src, dst: command.dst, force: command.force });
+        break;
+      case 'end':
+        if (fetches.length > 0) {
+          await (await getLayout()).fetch(fetches, options);
+          fetches = [];
+          await write('\n');
+        } else if (pushes.length > 0) {
+          const results = await runPushes(await getLayout(), pushes, options);
+          pushes = [];
+          await write(`${results.map(formatPushResult).join('\n')}\n\n`);
+        } else {
+          return; // a blank line outside a batch ends the session
+        }
+        break;
+      case 'unknown':
+        throw new GitRemoteS3Error('git-failed', `unknown command from git: '${command.line}'`);
+    }
+  }
+}
+
+/** Resolves each push source locally, then lets the layout push; a source git cannot resolve fails alone. */
+async function runPushes(layout: Layout, pending: readonly PendingPush[], options: SessionOptions): Promise<PushResult[]> {
+  const results: (PushResult | undefined)[] = [];
+  const requests: PushRequest[] = [];
+  const positions: number[] = [];
+  for (const [i, p] of pending.entries()) {
+    const sha = p.src === '' ? undefined : await revParse(p.src);
+    if (p.src !== '' && sha === undefined) {
+      results[i] = { ref: p.dst, ok: false, reason: `src refspec ${p.src} does not match any object` };
+      continue;
+    }
+    requests.push({ sha, dst: p.dst, force: p.force, expect: options.cas.get(p.dst) });
+    positions.push(i);
+  }
+  const pushed = requests.length > 0 ? await layout.push(requests, options) : [];
+  pushed.forEach((result, j) => {
+    results[positions[j] as number] = result;
+  });
+  options.cas.clear();
+  return results.map((r, i) => r ?? { ref: pending[i]?.dst ?? '', ok: false, reason: 'not pushed' });
+}
+
+/** The reply to `option <name> <value>`: `ok`, `unsupported`, or `error <why>`. */
+export function applyOption(options: SessionOptions, name: string, value: string, enableObjectFormat: () => void): string {
+  switch (name) {
+    case 'verbosity': {
+      const level = Number(value);
+      if (!Number.isInteger(level)) return 'error verbosity must be a number';
+      options.verbosity = level;
+      if (level >= 2 && log.verbosity < 2) log.verbosity = 2;
+      if (level <= 0 && log.verbosity === 1) log.verbosity = 0;
+      return 'ok';
+    }
+    case 'progress':
+      options.progress = value === 'true';
+      return 'ok';
+    case 'dry-run':
+      options.dryRun = value === 'true';
+      return 'ok';
+    case 'object-format':
+      enableObjectFormat();
+      return 'ok';
+    case 'cas': {
+      // `<ref>:<expected>`; an empty expected id means the ref must not exist yet.
+      const colon = value.lastIndexOf(':');
+      if (colon <= 0) return 'error cas wants <ref>:<object id>';
+      const expected = value.slice(colon + 1);
+      options.cas.set(value.slice(0, colon), /^0+$/.test(expected) ? '' : expected);
+      return 'ok';
+    }
+    default:
+      // atomic among them: the bundle layout commits ref by ref, so it cannot promise all-or-nothing.
+      return 'unsupported';
+  }
+}
