@@ -1,5 +1,6 @@
 // Which S3 server a test run uses: the embedded MinIO by default, or any endpoint named by S3_TEST_ENDPOINT
 // (with the usual AWS_* credentials), and the admin operations tests need that the product never does.
+
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -8,6 +9,7 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type S3Server, startMinio } from './minio.js';
 
 export interface ServerInfo {
@@ -71,4 +73,29 @@ export async function allowAnonymousRead(client: S3Client, bucket: string, prefi
     Statement: [{ Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/${prefix}/*`] }],
   };
   await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+}
+
+/**
+ * Temporary credentials limited to `actions` (STS AssumeRole with a session policy, which MinIO grants to
+ * its root user): how the tests meet a real AccessDenied.
+ */
+export async function restrictedCredentials(server: ServerInfo, actions: readonly string[]): Promise<Record<string, string>> {
+  const sts = new STSClient({
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: ['arn:aws:s3:::*'] }] };
+  const out = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: 'arn:aws:iam::000000000000:role/e2e',
+      RoleSessionName: 'e2e',
+      Policy: JSON.stringify(policy),
+      DurationSeconds: 900,
+    }),
+  );
+  sts.destroy();
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('AssumeRole returned no credentials');
+  return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
 }

@@ -1,5 +1,6 @@
 // Every failure a user can cause or meet, as typed errors with a stable `code` and a message in git's
 // voice (what failed, on which bucket/key, what to do). The one place that turns an error into text.
+import { escapeControls } from './log.js';
 
 export type ErrorCode =
   | 'bad-url'
@@ -225,6 +226,10 @@ export function printable(text: string): string {
 
 /** The text a top-level handler prints: expected errors as one line, anything else as a bug report. */
 export function describeError(error: unknown, verbose: boolean): string {
+  return escapeControls(describeUnescaped(error, verbose));
+}
+
+function describeUnescaped(error: unknown, verbose: boolean): string {
   if (error instanceof GitRemoteS3Error) {
     return verbose && error.stack ? `error: ${error.message}\n${error.stack}` : `error: ${error.message}`;
   }

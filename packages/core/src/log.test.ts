@@ -125,3 +125,12 @@ describe('verbosityFromEnv', () => {
     expect(verbosityFromEnv({ GIT_TRACE: '1', VERBOSE: '1' })).toBeUndefined();
   });
 });
+
+describe('control characters in messages', () => {
+  it('are escaped so a name from the bucket cannot rewrite the terminal', () => {
+    const lines: string[] = [];
+    const logger = createLogger((t) => lines.push(t), 1);
+    logger.warn('ignoring refs/heads/a\u001b[2Jb and \u0001');
+    expect(lines).toEqual(['warning: ignoring refs/heads/a\\x1b[2Jb and \\x01\n']);
+  });
+});

@@ -21,6 +21,12 @@ export function redact(text: string): string {
   return text.replace(SECRET_QUERY, '$1<redacted>');
 }
 
+/** Escapes control characters other than newline and tab, so text cannot rewrite the terminal. */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function verbosityFromEnv(env: NodeJS.ProcessEnv): Verbosity | undefined {
   const value = env.GIT_REMOTE_S3_VERBOSE;
   if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return undefined;
@@ -29,7 +35,8 @@ export function verbosityFromEnv(env: NodeJS.ProcessEnv): Verbosity | undefined 
 
 export function createLogger(write: (text: string) => void = (t) => process.stderr.write(t), verbosity: Verbosity = 1): Logger {
   const seen = new Set<string>();
-  const emit = (prefix: string, message: string) => write(`${prefix}${redact(message)}\n`);
+  // Names read from a bucket end up in messages: control characters are shown escaped, never sent raw.
+  const emit = (prefix: string, message: string) => write(`${prefix}${escapeControls(redact(message))}\n`);
   const logger: Logger = {
     verbosity,
     error: (m) => emit('error: ', m),

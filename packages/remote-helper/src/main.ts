@@ -11,7 +11,9 @@ const exit = (code: number) => {
 
 if (args.length === 2 && isRemoteUrl(args[1] ?? '')) {
   const { runHelper } = await import('./helper.js');
-  exit(await runHelper(args[0] ?? '', args[1] ?? ''));
+  const code = await runHelper(args[0] ?? '', args[1] ?? '');
+  // Everything written is flushed by now; end here rather than wait for stdin, sockets or timers.
+  process.stdout.write('', () => process.exit(code));
 } else {
   const { runCli } = await import('./cli.js');
   exit(await runCli(args));

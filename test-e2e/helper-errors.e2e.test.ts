@@ -1,0 +1,196 @@
+// Every failure a user can meet through git, produced for real: each says what failed, where, and what
+// to do, in git's voice, and git exits non-zero with the remote left as it was.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test } from './harness/context.js';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
+import { restrictedCredentials } from './harness/server.js';
+
+describe('errors from the remote helper', () => {
+  test('a bad url is refused before any request, showing the expected form', async ({ world }) => {
+    const result = await world.run('git', ['ls-remote', 's3://my-bucket'], { cwd: world.dir, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "error: invalid remote url 's3://my-bucket': missing prefix after the bucket (the repository path); expected s3://",
+    );
+    expect(result.stderr).not.toMatch(/^s3: (GET|PUT)/m);
+  });
+
+  test('a missing bucket is named, with the endpoint and how to create it', async ({ world }) => {
+    const result = await world.run('git', ['clone', 's3://no-such-bucket-e2e/repo', 'x'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `error: bucket 'no-such-bucket-e2e' does not exist at ${world.server.endpoint}; create it first (aws s3 mb s3://no-such-bucket-e2e) or check the remote url`,
+    );
+  });
+
+  test('no credentials at all says where it looked and what to do', async ({ world }) => {
+    const result = await world.run('git', ['ls-remote', world.url('repo')], {
+      cwd: world.dir,
+      env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /error: no valid AWS credentials from the default credential chain \(.+\); set AWS_PROFILE, AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run aws configure/,
+    );
+  });
+
+  test('a named profile that does not exist is named in the message', async ({ world }) => {
+    const result = await world.run('git', ['ls-remote', `s3://ghost@${world.bucket}/repo`], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/error: no valid AWS credentials from profile 'ghost' \(.+\); run 'aws sso login --profile ghost'/);
+  });
+
+  test('denied writes name the action and the object, and the remote keeps its state', async ({ world }) => {
+    const url = world.url('denied');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    await commitFile(world, src, 'x.txt', 'x\n');
+    const readOnly = await restrictedCredentials(world.server, ['s3:ListBucket', 's3:GetObject']);
+    const result = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: readOnly });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `! \\[remote rejected\\] main -> main \\(access denied: PutObject on s3://${world.bucket}/denied/refs/heads/main/LOCK#\\.lock; grant s3:PutObject`,
+      ),
+    );
+    expect((await remoteKeys(world, 'denied')).filter((k) => k.endsWith('.bundle'))).toHaveLength(1);
+  });
+
+  test('denied listing names ListBucket', async ({ world }) => {
+    const noList = await restrictedCredentials(world.server, ['s3:GetObject']);
+    const result = await world.run('git', ['ls-remote', world.url('repo')], { cwd: world.dir, env: noList });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`error: access denied: ListBucket on s3://${world.bucket}; grant s3:ListBucket`);
+  });
+
+  test('a push while another push holds the lock is refused with the lock, its age and the doctor command', async ({ world }) => {
+    const url = world.url('locked');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    await commitFile(world, src, 'x.txt', 'x\n');
+    await world.store.put('locked/refs/heads/main/LOCK#.lock', '');
+    const result = await world.run('git', ['push', 'origin', 'main'], { cwd: src });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `! \\[remote rejected\\] main -> main \\(ref refs/heads/main is locked by another push \\(s3://${world.bucket}/locked/refs/heads/main/LOCK#\\.lock, \\d+s old\\); retry, or run 'git s3 doctor --delete-stale-locks s3://${world.bucket}/locked'\\)`,
+      ),
+    );
+    expect((await remoteKeys(world, 'locked')).filter((k) => k.endsWith('.bundle'))).toHaveLength(1);
+  });
+
+  test('two bundles for a ref while a push holds its lock make readers stop and name doctor', async ({ world }) => {
+    const url = world.url('twins');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    const first = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    const second = await commitFile(world, src, 'y.txt', 'y\n');
+    await world.git(['push', 'origin', 'main:refs/heads/scratch'], src);
+    const { body } = await world.store.get(`twins/refs/heads/scratch/${second}.bundle`);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    await world.store.put(`twins/refs/heads/main/${second}.bundle`, Buffer.concat(chunks));
+    await world.store.put('twins/refs/heads/main/LOCK#.lock', '');
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.stderr).toContain(
+      `error: ref refs/heads/main has 2 bundles (twins/refs/heads/main/${second}.bundle, twins/refs/heads/main/${first}.bundle); run 'git s3 doctor s3://${world.bucket}/twins' to inspect and repair`,
+    );
+  });
+
+  test('two bundles left by an interrupted push: readers use the newest, the next push keeps one and says so', async ({ world }) => {
+    const url = world.url('leftover');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    const second = await commitFile(world, src, 'y.txt', 'y\n');
+    await world.git(['push', 'origin', 'main:refs/heads/scratch'], src);
+    const { body } = await world.store.get(`leftover/refs/heads/scratch/${second}.bundle`);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    await new Promise((r) => setTimeout(r, 1100)); // Last-Modified has one-second resolution
+    await world.store.put(`leftover/refs/heads/main/${second}.bundle`, Buffer.concat(chunks));
+
+    const clone = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(clone.code).toBe(0);
+    expect(clone.stderr).toContain(
+      `warning: refs/heads/main has 2 bundles (an interrupted push); using the newest, ${second.slice(0, 12)}`,
+    );
+    expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(second);
+
+    const third = await commitFile(world, src, 'z.txt', 'z\n');
+    const push = await world.run('git', ['push', 'origin', 'main'], { cwd: src });
+    expect(push.code).toBe(0);
+    expect(push.stderr).toContain('removed 1 leftover bundle(s) of refs/heads/main from an interrupted push');
+    expect((await remoteKeys(world, 'leftover')).filter((k) => k.includes('/main/'))).toEqual([`leftover/refs/heads/main/${third}.bundle`]);
+  });
+
+  test('a truncated bundle fails the clone naming the object, and nothing half-fetched is left as a ref', async ({ world }) => {
+    const url = world.url('broken');
+    const src = await repoWithRemote(world, 'src', url);
+    for (let i = 0; i < 5; i++) await commitFile(world, src, `f${i}`, `${'data '.repeat(2000)}${i}\n`);
+    await world.git(['push', 'origin', 'main'], src);
+    const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    const key = `broken/refs/heads/main/${sha}.bundle`;
+    const { body, size } = await world.store.get(key);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    await world.store.put(key, Buffer.concat(chunks).subarray(0, Math.floor(size / 2)));
+
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `error: s3://${world.bucket}/${key} is corrupt: git index-pack rejected it \\(.+\\); restore it from a good clone with a forced push`,
+      ),
+    );
+  });
+
+  test('a bundle with flipped bytes fails verification the same way', async ({ world }) => {
+    const url = world.url('flipped');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    const key = `flipped/refs/heads/main/${sha}.bundle`;
+    const { body } = await world.store.get(key);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    const bytes = Buffer.concat(chunks);
+    for (let i = bytes.length - 40; i < bytes.length - 20; i++) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
+    await world.store.put(key, bytes);
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`error: s3://${world.bucket}/${key} is corrupt: git index-pack rejected it`);
+  });
+
+  test('a key in the bucket that is not a valid ref name is ignored with a warning and never reaches git', async ({ world }) => {
+    const url = world.url('weird');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    await world.store.put(`weird/refs/heads/bad..name/${sha}.bundle`, 'x');
+    await world.store.put(`weird/refs/heads/ctl\u0001x/${sha}.bundle`, 'x');
+    const result = await world.run('git', ['ls-remote', url], { cwd: world.dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `warning: ignoring s3://${world.bucket}/weird/refs/heads/bad..name/${sha}.bundle: 'refs/heads/bad..name' contains '..'`,
+    );
+    expect(result.stderr).toContain('ctl\\x01x');
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]),
+    ).toEqual(['HEAD', 'refs/heads/main']);
+  });
+
+  test('a push of a ref git itself would reject never reaches the bucket', async ({ world }) => {
+    const url = world.url('refname');
+    const src = await repoWithRemote(world, 'src', url);
+    const result = await world.run('git', ['push', 'origin', 'main:refs/heads/bad..name'], { cwd: src });
+    expect(result.code).not.toBe(0);
+    expect(await remoteKeys(world, 'refname')).toEqual([]);
+    expect((await lsRemote(world, url)).size).toBe(0);
+    await writeFile(join(src, 'unused'), '');
+  });
+});
