@@ -2,7 +2,7 @@
 // clones, fetches, pushes to and deletes from what the other wrote, on the same bucket and prefix, and the
 // Python tool's doctor finds what ours wrote healthy. Which helper git runs is picked by PATH: `world.env`
 // for ours, `awslabsEnv(world.env)` for theirs. Prefixes are one segment, as their doctor assumes.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
 import { AWSLABS_REQUIREMENT, awslabsDir, awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
@@ -220,5 +220,80 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
       expect(await readFile(join(copy, `python-${round}.txt`), 'utf8')).toBe(`python ${round}\n`);
       expect(await readFile(join(copy, `ours-${round}.txt`), 'utf8')).toBe(`ours ${round}\n`);
     }
+  });
+  test('a branch the Python tool pushed from another local name (its bundle names the local ref) clones with ours', async ({ world }) => {
+    const py = { env: awslabsEnv(world.env) };
+    const prefix = 'renamed';
+    const url = world.url(prefix);
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src, py);
+    const other = await commitFile(world, src, 'o.txt', 'other\n');
+    await world.git(['push', 'origin', 'main:other'], src, py);
+    const bundleFile = join(world.dir, 'other.bundle');
+    const { body } = await world.store.get(`${prefix}/refs/heads/other/${other}.bundle`);
+    await writeFile(bundleFile, body);
+    expect((await world.git(['bundle', 'list-heads', bundleFile], world.dir)).trim()).toBe(`${other} refs/heads/main`);
+
+    await world.git(['clone', '-q', url, 'ours'], world.dir);
+    const ours = join(world.dir, 'ours');
+    expect(await revParse(world, ours, 'origin/other')).toBe(other);
+    expect(await world.git(['show', 'origin/other:o.txt'], ours)).toBe('other\n');
+  });
+
+  test('a live lock at <ref>/LOCK#.lock stops the pushes of both tools, and neither leaves one behind', async ({ world }) => {
+    const py = { env: awslabsEnv(world.env) };
+    const prefix = 'locked';
+    const url = world.url(prefix);
+    const python = await repoWithRemote(world, 'python', url);
+    const first = await revParse(world, python, 'HEAD');
+    await world.git(['push', 'origin', 'main'], python, py);
+    await world.git(['clone', '-q', url, 'ours'], world.dir);
+    const ours = join(world.dir, 'ours');
+    const lock = `${prefix}/refs/heads/main/LOCK#.lock`;
+    await world.store.put(lock, '');
+
+    const fromPython = await commitFile(world, python, 'p.txt', 'p\n');
+    const refusedPython = await world.run('git', ['push', 'origin', 'main'], { cwd: python, env: py.env });
+    expect(refusedPython.code, refusedPython.stderr).not.toBe(0);
+    // 0.3.2 answers a live lock with the raw error of its conditional write
+    expect(refusedPython.stderr).toMatch(/\[remote rejected\] main -> main \(.*PreconditionFailed/);
+    await commitFile(world, ours, 'o.txt', 'o\n');
+    const refusedOurs = await world.run('git', ['push', 'origin', 'main'], { cwd: ours });
+    expect(refusedOurs.code).not.toBe(0);
+    expect(refusedOurs.stderr).toContain(lock);
+    expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([lock, `${prefix}/refs/heads/main/${first}.bundle`].sort());
+
+    await world.store.delete(lock);
+    await world.git(['push', 'origin', 'main'], python, py);
+    expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([`${prefix}/refs/heads/main/${fromPython}.bundle`]);
+    await world.git(['pull', '-q', '--no-rebase', '--no-edit', 'origin', 'main'], ours);
+    const merged = await revParse(world, ours, 'HEAD');
+    await world.git(['push', 'origin', 'main'], ours);
+    expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([`${prefix}/refs/heads/main/${merged}.bundle`]);
+  });
+
+  test('a branch protected with the Python git-s3 refuses our force push and delete, and takes our fast-forward', async ({ world }) => {
+    const py = { env: awslabsEnv(world.env) };
+    const prefix = 'protected';
+    const url = world.url(prefix);
+    const ours = await repoWithRemote(world, 'ours', url);
+    await world.git(['push', 'origin', 'main'], ours);
+    const marker = `${prefix}/refs/heads/main/PROTECTED#`;
+    const protect = await world.run('git-s3', ['protect', 'origin', 'main'], { cwd: ours, env: py.env, input: '', timeoutMs: 60_000 });
+    expect(protect.code, protect.stderr).toBe(0);
+    expect(await world.store.head(marker)).toBeDefined();
+
+    const ahead = await commitFile(world, ours, 'a.txt', 'a\n');
+    await world.git(['push', 'origin', 'main'], ours);
+    expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([`${prefix}/refs/heads/main/${ahead}.bundle`, marker].sort());
+
+    await world.git(['commit', '-q', '--amend', '-m', 'rewritten'], ours);
+    const forced = await world.run('git', ['push', '--force', 'origin', 'main'], { cwd: ours });
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain('protected');
+    const deleted = await world.run('git', ['push', 'origin', ':main'], { cwd: ours });
+    expect(deleted.code).not.toBe(0);
+    expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([`${prefix}/refs/heads/main/${ahead}.bundle`, marker].sort());
+    expect((await lsRemote(world, url, py)).get('refs/heads/main')).toBe(ahead);
   });
 });
