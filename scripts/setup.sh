@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One-time set-up on a Debian machine with Node.js 20+, git and Go: installs git-lfs (apt-get), the pinned
-# pnpm, the locked dependencies, builds the binaries and the embedded test S3 server (MinIO, from source).
-# Safe to run again: each step is skipped when already done.
+# One-time set-up on a Debian machine with Node.js 20+, git and Go: installs git-lfs and python3-venv
+# (apt-get), the pinned pnpm, the locked dependencies, builds the binaries and the embedded test S3 server
+# (MinIO, from source), and installs the pinned Python awslabs git-remote-s3 that the interoperability tests
+# run against. Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,12 @@ if ! command -v git-lfs >/dev/null 2>&1; then
   echo "setup: installing git-lfs with apt-get"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq git-lfs >/dev/null
+fi
+
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  echo "setup: installing python3-venv with apt-get"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
 fi
 
 pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -28,3 +35,6 @@ pnpm build >/dev/null
 
 echo "setup: building the embedded test S3 server (first run takes a few minutes)"
 pnpm exec tsx test-e2e/harness/cli.ts --build-only
+
+echo "setup: installing the Python awslabs git-remote-s3 for the interoperability tests (first run only)"
+pnpm exec tsx test-e2e/harness/awslabs.ts --install-only

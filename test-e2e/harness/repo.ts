@@ -1,7 +1,7 @@
 // Small repositories built with real git commands inside a test's world, and ways to look at a remote.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { World } from './context.js';
+import type { RunOptions, World } from './context.js';
 
 export interface RepoOptions {
   readonly objectFormat?: 'sha1' | 'sha256';
@@ -42,9 +42,9 @@ export async function repoWithRemote(world: World, name: string, url: string, op
   return repo;
 }
 
-/** `git ls-remote` as a map of ref → id (HEAD included when advertised). */
-export async function lsRemote(world: World, url: string): Promise<Map<string, string>> {
-  const out = await world.git(['ls-remote', url], world.dir);
+/** `git ls-remote` as a map of ref → id (HEAD included when advertised); `options.env` may pick another helper. */
+export async function lsRemote(world: World, url: string, options?: RunOptions): Promise<Map<string, string>> {
+  const out = await world.git(['ls-remote', url], world.dir, options);
   return new Map(
     out
       .trim()
