@@ -1,6 +1,6 @@
 // Our settings (DESIGN §7) from the environment and git config, validated with zod. Pure: callers pass
 // in the environment and the git config values they read.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BadConfigError } from './errors.js';
 import { git } from './git.js';
 import { DEFAULT_LOCK_TTL_MS } from './lock.js';
@@ -39,18 +39,28 @@ export function parseSize(text: string): number | undefined {
   return Number(m[1]) * (unit ? (MULTIPLIER[unit] ?? 1) : 1);
 }
 
-const positiveSeconds = z.coerce.number().positive().max(86_400);
-const layoutSchema = z.enum(['bundle', 'packs']);
-const sseSchema = z.enum(['AES256', 'aws:kms']);
-const addressingSchema = z.enum(['path', 'virtual', 'auto']);
-const concurrencySchema = z.coerce.number().int().min(1).max(64);
+const positiveSeconds = z.coerce
+  .number('expected a number of seconds')
+  .check(z.positive('expected a positive number of seconds'), z.maximum(86_400, 'at most 86400 seconds'));
+const layoutSchema = z.enum(['bundle', 'packs'], 'expected bundle or packs');
+const sseSchema = z.enum(['AES256', 'aws:kms'], 'expected AES256 or aws:kms');
+const addressingSchema = z.enum(['path', 'virtual', 'auto'], 'expected path, virtual or auto');
+const concurrencySchema = z.coerce
+  .number('expected a whole number from 1 to 64')
+  .check(
+    z.int('expected a whole number from 1 to 64'),
+    z.minimum(1, 'expected a whole number from 1 to 64'),
+    z.maximum(64, 'expected a whole number from 1 to 64'),
+  );
 const partSizeSchema = z
   .number()
-  .int()
-  .min(5 * 1024 * 1024, 'at least 5MiB (the S3 minimum part size)')
-  .max(5 * 1024 ** 3, 'at most 5GiB');
+  .check(
+    z.int('expected a whole number of bytes'),
+    z.minimum(5 * 1024 * 1024, 'at least 5MiB (the S3 minimum part size)'),
+    z.maximum(5 * 1024 ** 3, 'at most 5GiB'),
+  );
 
-function pick<T>(schema: z.ZodType<T>, setting: string, value: string | number | undefined): T | undefined {
+function pick<T>(schema: z.ZodMiniType<T>, setting: string, value: string | number | undefined): T | undefined {
   if (value === undefined || value === '') return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;

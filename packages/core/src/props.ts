@@ -2,7 +2,7 @@
 // `key: value` or `key=value` lines in a file in $HOME with accesskey, secretkey, optional acl and domain.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BadConfigError } from './errors.js';
 
 export interface S3Properties {
@@ -14,13 +14,10 @@ export interface S3Properties {
 }
 
 const propsSchema = z.object({
-  accesskey: z.string().min(1, 'accesskey is empty'),
-  secretkey: z.string().min(1, 'secretkey is empty'),
-  acl: z.enum(['public', 'private']).default('private'),
-  domain: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'domain must be a host name, optionally with a port')
-    .optional(),
+  accesskey: z.string().check(z.minLength(1, 'accesskey is empty')),
+  secretkey: z.string().check(z.minLength(1, 'secretkey is empty')),
+  acl: z._default(z.enum(['public', 'private'], 'acl must be public or private (expected one of public, private)'), 'private'),
+  domain: z.optional(z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'domain must be a host name, optionally with a port'))),
 });
 
 /** Parses properties text; keys are case-insensitive, `#` and `!` start comments. */

@@ -328,6 +328,8 @@ class S3Store implements ObjectStore {
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
+    // One key: a plain DELETE, which every S3-compatible store supports (not all offer DeleteObjects).
+    if (keys.length === 1) return this.delete(keys[0] as string);
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
       const out = await this.send('DeleteObjects', batch[0] ?? '', () =>

@@ -1,9 +1,9 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
-import { BadUrlError, describeError, GitRemoteS3Error, log, parseRemoteUrl, verbosityFromEnv } from '@git-remote-s3/core';
-import { BundleLayout } from './layouts/bundle/bundle-layout.js';
+import { BadUrlError, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
+import { parseRemoteUrl } from '@git-remote-s3/core/url';
 import type { Layout } from './layouts/layout.js';
-import { openRemote } from './remote.js';
 import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
@@ -17,7 +17,9 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     if (parsed.scheme === 'amazon-s3') {
       throw new BadUrlError(url, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
     }
+    // The S3 side (and the AWS SDK) loads only when a command needs the remote, not for `capabilities`.
     const openLayout = async (): Promise<Layout> => {
+      const [{ openRemote }, { BundleLayout }] = await Promise.all([import('./remote.js'), import('./layouts/bundle/bundle-layout.js')]);
       const remote = await openRemote(url, remoteName);
       closeStore = () => remote.store.close();
       if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;

@@ -3,7 +3,9 @@
 // which layout it holds or how S3 is spoken.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { GitRemoteS3Error, log, revParse } from '@git-remote-s3/core';
+import { GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { log } from '@git-remote-s3/core/log';
+import { revParse } from '@git-remote-s3/core/repo';
 import type { FetchRequest, Layout, PushRequest, SessionOptions } from './layouts/layout.js';
 import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
 

@@ -1,0 +1,65 @@
+// What the helper says about its own work: verbose request logs (never secrets), the number of S3
+// requests per operation, and progress meters when git asks for them.
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test } from './harness/context.js';
+import { commitFile, repoWithRemote, requestLines } from './harness/repo.js';
+
+describe('diagnostics', () => {
+  test('GIT_REMOTE_S3_VERBOSE=1 prints each request and git command, and never the credentials', async ({ world }) => {
+    const url = world.url('verbose');
+    const src = await repoWithRemote(world, 'src', url);
+    const result = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`^s3: PUT /${world.bucket}/verbose/refs/heads/main/LOCK#\\.lock -> 200 \\(\\d+ ms\\)$`, 'm'));
+    expect(result.stderr).toMatch(/^s3: git pack-objects --stdout --revs/m);
+    expect(result.stderr).not.toContain(world.server.secretAccessKey);
+    expect(result.stderr).not.toContain(world.server.accessKeyId);
+  });
+
+  test('git -c transfer.verbosity=2 turns the same log on', async ({ world }) => {
+    const url = world.url('transfer');
+    const src = await repoWithRemote(world, 'src', url);
+    const result = await world.run('git', ['-c', 'transfer.verbosity=2', 'push', 'origin', 'main'], { cwd: src });
+    expect(result.code).toBe(0);
+    expect(requestLines(result.stderr).length).toBeGreaterThan(0);
+  });
+
+  test('a one-ref push makes at most 7 S3 requests and a no-op fetch at most 2', async ({ world }) => {
+    const url = world.url('counts');
+    const src = await repoWithRemote(world, 'src', url);
+    const first = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(requestLines(first.stderr).length).toBeLessThanOrEqual(7);
+    await commitFile(world, src, 'x.txt', 'x\n');
+    const update = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(update.code).toBe(0);
+    const updateRequests = requestLines(update.stderr);
+    expect(updateRequests.length, updateRequests.join('\n')).toBeLessThanOrEqual(7);
+
+    await world.git(['clone', '-q', url, 'copy'], world.dir);
+    const noop = await world.run('git', ['fetch', 'origin'], { cwd: join(world.dir, 'copy'), env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(noop.code).toBe(0);
+    const noopRequests = requestLines(noop.stderr);
+    expect(noopRequests.length, noopRequests.join('\n')).toBeLessThanOrEqual(2);
+  });
+
+  test('with --progress, a transfer longer than a second shows a meter on stderr', async ({ world }) => {
+    const url = world.url('progress');
+    const src = await repoWithRemote(world, 'src', url);
+    const { startThrottleProxy } = await import('./harness/throttle-proxy.js');
+    const proxy = await startThrottleProxy({ target: world.server.endpoint, bytesPerSecond: 512 * 1024 });
+    try {
+      const { randomBytes } = await import('node:crypto');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(src, 'blob.bin'), randomBytes(2 * 1024 * 1024));
+      await world.git(['add', 'blob.bin'], src);
+      await world.git(['commit', '-q', '-m', 'blob'], src);
+      const result = await world.run('git', ['push', '--progress', 'origin', 'main'], { cwd: src, env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/Uploading refs\/heads\/main: \d+(\.\d+)? (KiB|MiB), [\d.]+ (KiB|MiB|bytes)\/s/);
+      expect(result.stderr).toContain(', done.');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
