@@ -1,7 +1,8 @@
 // `pnpm demo`: the main job end to end on the embedded local S3 server (MinIO on 127.0.0.1): starts it,
-// creates a bucket, and shows the built binaries working against it. Prints each command it runs.
+// creates a bucket, pushes a repository, clones it twice, pushes from one clone and pulls into the other,
+// and checks that both agree. Prints each command it runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { BIN_DIRS } from '../test-e2e/harness/paths.js';
@@ -42,8 +43,32 @@ function sh(command: string, args: string[], cwd = work): string {
 let ok = false;
 try {
   process.stdout.write(`demo: S3 server ${server.label} at ${server.endpoint}, bucket '${bucket}'\n`);
+  const url = `s3://${bucket}/demo-repo`;
+  sh('git', ['init', '-q', '-b', 'main', 'origin-repo']);
+  const repo = join(work, 'origin-repo');
+  writeFileSync(join(repo, 'hello.txt'), 'hello from git-remote-s3\n');
+  sh('git', ['add', 'hello.txt'], repo);
+  sh('git', ['commit', '-q', '-m', 'first commit'], repo);
+  sh('git', ['remote', 'add', 'origin', url], repo);
+  sh('git', ['push', 'origin', 'main'], repo);
+
+  sh('git', ['clone', url, 'clone-a']);
+  sh('git', ['clone', url, 'clone-b']);
+  const a = join(work, 'clone-a');
+  writeFileSync(join(a, 'second.txt'), 'pushed from clone-a\n');
+  sh('git', ['add', 'second.txt'], a);
+  sh('git', ['commit', '-q', '-m', 'second commit'], a);
+  sh('git', ['push', 'origin', 'main'], a);
+
+  const b = join(work, 'clone-b');
+  sh('git', ['pull', '--ff-only', 'origin', 'main'], b);
+  const expected = sh('git', ['rev-parse', 'HEAD'], a).trim();
+  const got = sh('git', ['rev-parse', 'HEAD'], b).trim();
+  if (got !== expected || readFileSync(join(b, 'second.txt'), 'utf8') !== 'pushed from clone-a\n') {
+    throw new Error(`clone-b is at ${got}, expected ${expected}`);
+  }
+  sh('git', ['ls-remote', url]);
   sh('git-remote-s3', ['--version']);
-  sh('git-lfs-s3', ['--version']);
   ok = true;
 } catch (error) {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
