@@ -111,7 +111,7 @@ export function resolveSettings(env: NodeJS.ProcessEnv, config: GitConfigValues,
 
 /** Reads the `s3.*` and `remote.<name>.*` git config values (one git call); empty outside a repository. */
 export async function readGitConfig(cwd?: string): Promise<GitConfigValues> {
-  const { stdout } = await git(['config', '--null', '--get-regexp', '^(s3|remote|transfer)\\.'], {
+  const { stdout } = await git(['config', '--null', '--get-regexp', '^(s3|remote|transfer|lfs)\\.'], {
     ...(cwd ? { cwd } : {}),
     okExitCodes: [1],
   });

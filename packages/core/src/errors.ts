@@ -165,8 +165,8 @@ export class MultipleBundlesError extends GitRemoteS3Error {
 }
 
 export class CorruptObjectError extends GitRemoteS3Error {
-  constructor(url: string, what: string) {
-    super('corrupt-object', `${url} is corrupt: ${what}; restore it from a good clone with a forced push`, {
+  constructor(url: string, what: string, remedy = 'restore it from a good clone with a forced push') {
+    super('corrupt-object', `${url} is corrupt: ${what}; ${remedy}`, {
       url,
       what,
     });
@@ -235,4 +235,23 @@ function describeUnescaped(error: unknown, verbose: boolean): string {
   }
   const text = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
   return `fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): ${text}`;
+}
+
+/** Exit code of a command that failed on an expected error (ours, or a usage mistake). */
+export const EXIT_FAILED = 1;
+/** EX_SOFTWARE from sysexits.h: an internal error, i.e. a bug. */
+export const EXIT_BUG = 70;
+
+/**
+ * Writes what a command line tool shows for `error` and returns its exit code: usage mistakes (clipanion's
+ * UsageError, recognised by name so core needs no CLI library) and our errors as one `error: …` line and
+ * exit 1, anything else as a bug report and exit 70.
+ */
+export function reportFailure(error: unknown, write: (text: string) => void, verbose: boolean): number {
+  if (error instanceof Error && error.name === 'UsageError') {
+    write(`error: ${escapeControls(error.message)}\n`);
+    return EXIT_FAILED;
+  }
+  write(`${describeError(error, verbose)}\n`);
+  return error instanceof GitRemoteS3Error ? EXIT_FAILED : EXIT_BUG;
 }

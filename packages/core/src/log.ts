@@ -13,6 +13,8 @@ export interface Logger {
   info(message: string): void;
   debug(message: string): void;
   trace(message: string): void;
+  /** Sends every line elsewhere from now on (e.g. the LFS agent's debug log file). */
+  redirect(write: (text: string) => void): void;
 }
 
 const SECRET_QUERY = /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s]*/gi;
@@ -33,8 +35,9 @@ export function verbosityFromEnv(env: NodeJS.ProcessEnv): Verbosity | undefined 
   return value === '3' ? 3 : 2;
 }
 
-export function createLogger(write: (text: string) => void = (t) => process.stderr.write(t), verbosity: Verbosity = 1): Logger {
+export function createLogger(initialWrite: (text: string) => void = (t) => process.stderr.write(t), verbosity: Verbosity = 1): Logger {
   const seen = new Set<string>();
+  let write = initialWrite;
   // Names read from a bucket end up in messages: control characters are shown escaped, never sent raw.
   const emit = (prefix: string, message: string) => write(`${prefix}${escapeControls(redact(message))}\n`);
   const logger: Logger = {
@@ -49,6 +52,9 @@ export function createLogger(write: (text: string) => void = (t) => process.stde
     info: (m) => logger.verbosity >= 1 && emit('', m),
     debug: (m) => logger.verbosity >= 2 && emit('s3: ', m),
     trace: (m) => logger.verbosity >= 3 && emit('s3 trace: ', m),
+    redirect: (w) => {
+      write = w;
+    },
   };
   return logger;
 }

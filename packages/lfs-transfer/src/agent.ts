@@ -1,7 +1,100 @@
-// The transfer agent git-lfs talks to over stdin/stdout.
-import { log } from '@git-remote-s3/core';
+// The transfer agent git-lfs runs: reads JSON lines from stdin, answers on stdout (and nothing else goes
+// there), one `complete` per object; a failed object is reported and the agent carries on. Several agents
+// run at once under git-lfs, so nothing here assumes it is alone.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describeError, GitRemoteS3Error, gitDir, log, readGitConfig } from '@git-remote-s3/core';
+import { openRemote, type Remote } from '@git-remote-s3/core/remote';
+import { complete, completeError, initError, initOk, parseMessage, progress, type TransferMessage } from './protocol.js';
+import { resolveLfsUrl } from './resolve-remote.js';
+import { downloadObjectToFile, uploadObject } from './transfer.js';
 
-export async function runAgent(): Promise<number> {
-  log.error('the git-lfs transfer agent is not available in this build yet');
-  return 1;
+export interface AgentOptions {
+  /** Log each request, its timing and errors to <git-dir>/lfs/tmp/git-lfs-s3.log. */
+  readonly debug: boolean;
+}
+
+export async function runAgent(options: AgentOptions): Promise<number> {
+  const tmpDir = join(await gitDir(), 'lfs', 'tmp');
+  const debug = options.debug ? debugLogger(join(tmpDir, 'git-lfs-s3.log')) : () => {};
+  // git-lfs owns the terminal and errors travel in the protocol; with debug on, every S3 request and git
+  // command goes to the log file.
+  log.verbosity = options.debug ? 2 : 0;
+  if (options.debug) log.redirect((text) => debug(text.trimEnd()));
+  const send = (line: string) => process.stdout.write(`${line}\n`);
+  let remote: Remote | undefined;
+  let setupError: string | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  const transfer = async (message: TransferMessage) => {
+    const started = Date.now();
+    let last = 0;
+    const report = (bytes: number) => {
+      if (bytes <= last && !(bytes === message.size && last === 0)) return;
+      send(progress(message.oid, bytes, bytes - last));
+      last = bytes;
+    };
+    try {
+      if (!remote) throw new GitRemoteS3Error('bad-config', setupError ?? 'the agent was not initialised');
+      if (message.event === 'upload') {
+        if (!message.path) throw new GitRemoteS3Error('bad-config', 'git-lfs sent an upload without a path');
+        const { skipped } = await uploadObject(remote, message.oid, message.size, message.path, report);
+        send(complete(message.oid));
+        debug(
+          `upload ${message.oid} (${message.size} bytes) ${skipped ? 'already stored, skipped' : 'done'} in ${Date.now() - started} ms`,
+        );
+      } else {
+        const path = await downloadObjectToFile(remote, message.oid, message.size, tmpDir, report);
+        send(complete(message.oid, path));
+        debug(`download ${message.oid} (${message.size} bytes) done in ${Date.now() - started} ms`);
+      }
+    } catch (error) {
+      const text = describeError(error, false).replace(/^error: /, '');
+      send(completeError(message.oid, text));
+      debug(`${message.event} ${message.oid} failed: ${text}`);
+    }
+  };
+
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const parsed = parseMessage(line);
+    if (parsed.kind === 'init') {
+      try {
+        const config = await readGitConfig();
+        const url = resolveLfsUrl(parsed.message.remote, config);
+        remote = await openRemote(url, parsed.message.remote);
+        debug(`init ${parsed.message.operation} for ${parsed.message.remote}: ${remote.display}/lfs/`);
+        send(initOk());
+      } catch (error) {
+        setupError = describeError(error, false).replace(/^error: /, '');
+        debug(`init failed: ${setupError}`);
+        send(initError(setupError));
+      }
+    } else if (parsed.kind === 'transfer') {
+      const job = transfer(parsed.message).finally(() => inFlight.delete(job));
+      inFlight.add(job);
+    } else if (parsed.kind === 'terminate') {
+      break;
+    } else if (parsed.oid) {
+      send(completeError(parsed.oid, parsed.reason));
+    } else {
+      debug(`ignored a message: ${parsed.reason}`);
+    }
+  }
+  await Promise.all(inFlight);
+  remote?.store.close();
+  return 0;
+}
+
+function debugLogger(file: string): (line: string) => void {
+  return (line) => {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      appendFileSync(file, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
+    } catch {
+      // a debug log that cannot be written must not break a transfer
+    }
+  };
 }

@@ -1,5 +1,8 @@
-// The git-lfs-s3 commands (install, uninstall, enable-debug, disable-debug): one clipanion command per file.
+// The git-lfs-s3 commands: one clipanion command per file under commands/, registered here.
 import { Builtins, Cli } from 'clipanion';
+import { DisableDebugCommand, EnableDebugCommand } from './commands/debug.js';
+import { InstallCommand } from './commands/install.js';
+import { UninstallCommand } from './commands/uninstall.js';
 import { VERSION } from './version.js';
 
 export async function runCli(args: readonly string[]): Promise<number> {
@@ -11,5 +14,6 @@ export async function runCli(args: readonly string[]): Promise<number> {
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
+  for (const command of [InstallCommand, UninstallCommand, EnableDebugCommand, DisableDebugCommand]) cli.register(command);
   return cli.run([...args]);
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Entry of git-lfs-s3: with no arguments git-lfs runs it as a standalone transfer agent (JSON lines on
-// stdin/stdout); with a command (install, uninstall, enable-debug, …) it is the CLI.
+// Entry of git-lfs-s3: git-lfs runs it as a standalone transfer agent (no arguments, or `debug` as set by
+// `enable-debug`), JSON lines on stdin/stdout; with a command (install, uninstall, …) it is the CLI.
 const args = process.argv.slice(2);
 
-if (args.length === 0) {
+if (args.length === 0 || (args.length === 1 && (args[0] === 'debug' || args[0] === '--debug'))) {
   const { runAgent } = await import('./agent.js');
-  process.exitCode = await runAgent();
+  const code = await runAgent({ debug: args.length === 1 });
+  process.stdout.write('', () => process.exit(code));
 } else {
   const { runCli } = await import('./cli.js');
   process.exitCode = await runCli(args);

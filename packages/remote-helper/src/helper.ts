@@ -4,6 +4,7 @@ import { BadUrlError, describeError, GitRemoteS3Error } from '@git-remote-s3/cor
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import { parseRemoteUrl } from '@git-remote-s3/core/url';
 import type { Layout } from './layouts/layout.js';
+import { offerLfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
@@ -21,6 +22,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     const openLayout = async (): Promise<Layout> => {
       const [{ openRemote }, { BundleLayout }] = await Promise.all([import('./remote.js'), import('./layouts/bundle/bundle-layout.js')]);
       const remote = await openRemote(url, remoteName);
+      await offerLfsSetup(remoteName, remote.gitConfig);
       closeStore = () => remote.store.close();
       if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;
       return new BundleLayout(remote);
