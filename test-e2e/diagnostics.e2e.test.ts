@@ -54,7 +54,10 @@ describe('diagnostics', () => {
       await writeFile(join(src, 'blob.bin'), randomBytes(2 * 1024 * 1024));
       await world.git(['add', 'blob.bin'], src);
       await world.git(['commit', '-q', '-m', 'blob'], src);
-      const result = await world.run('git', ['push', '--progress', 'origin', 'main'], { cwd: src, env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+      const result = await world.run('git', ['push', '--progress', 'origin', 'main'], {
+        cwd: src,
+        env: { AWS_ENDPOINT_URL: proxy.endpoint },
+      });
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(/Uploading refs\/heads\/main: \d+(\.\d+)? (KiB|MiB), [\d.]+ (KiB|MiB|bytes)\/s/);
       expect(result.stderr).toContain(', done.');
