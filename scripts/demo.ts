@@ -1,7 +1,8 @@
 // `pnpm demo`: the main job end to end on the embedded local S3 server (MinIO on 127.0.0.1): starts it,
-// creates a bucket, pushes a repository, clones it twice, pushes from one clone and pulls into the other,
+// creates a bucket, pushes a repository with an LFS file, clones it twice, pushes from one clone and pulls into the other,
 // and checks that both agree. Prints each command it runs.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -44,13 +45,19 @@ let ok = false;
 try {
   process.stdout.write(`demo: S3 server ${server.label} at ${server.endpoint}, bucket '${bucket}'\n`);
   const url = `s3://${bucket}/demo-repo`;
+  sh('git', ['lfs', 'install']);
   sh('git', ['init', '-q', '-b', 'main', 'origin-repo']);
   const repo = join(work, 'origin-repo');
-  writeFileSync(join(repo, 'hello.txt'), 'hello from git-remote-s3\n');
-  sh('git', ['add', 'hello.txt'], repo);
-  sh('git', ['commit', '-q', '-m', 'first commit'], repo);
   sh('git', ['remote', 'add', 'origin', url], repo);
+  sh('git-lfs-s3', ['install', '--remote', 'origin'], repo);
+  sh('git', ['lfs', 'track', '*.bin'], repo);
+  writeFileSync(join(repo, 'hello.txt'), 'hello from git-remote-s3\n');
+  const asset = randomBytes(3 * 1024 * 1024);
+  writeFileSync(join(repo, 'asset.bin'), asset);
+  sh('git', ['add', '.gitattributes', 'hello.txt', 'asset.bin'], repo);
+  sh('git', ['commit', '-q', '-m', 'first commit, with an LFS file'], repo);
   sh('git', ['push', 'origin', 'main'], repo);
+  sh('git', ['ls-remote', url]);
 
   sh('git', ['clone', url, 'clone-a']);
   sh('git', ['clone', url, 'clone-b']);
@@ -67,7 +74,9 @@ try {
   if (got !== expected || readFileSync(join(b, 'second.txt'), 'utf8') !== 'pushed from clone-a\n') {
     throw new Error(`clone-b is at ${got}, expected ${expected}`);
   }
-  sh('git', ['ls-remote', url]);
+  if (!readFileSync(join(b, 'asset.bin')).equals(asset)) throw new Error('the LFS file in clone-b differs from the one pushed');
+  process.stdout.write('demo: clone-b has the LFS file asset.bin byte for byte (3 MiB, fetched from the bucket by git-lfs-s3)\n');
+  sh('git', ['lfs', 'ls-files'], b);
   sh('git-remote-s3', ['--version']);
   ok = true;
 } catch (error) {
