@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
           environment: 'node',
+          // clipanion's ESM build imports a directory (lib/platform), which Node's loader refuses; Vite resolves it.
+          server: { deps: { inline: ['clipanion'] } },
           sequence: { groupOrder: 0 },
         },
       },

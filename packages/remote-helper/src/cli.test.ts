@@ -1,0 +1,72 @@
+import { PassThrough } from 'node:stream';
+import { NotFoundError } from '@git-remote-s3/core';
+import { UsageError } from 'clipanion';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import { reportFailure } from './cli-command.js';
+
+async function cli(args: string[], invokedAs = 'git-s3') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await runCli(args, invokedAs, { stdout, stderr });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('runCli', () => {
+  it('lists the management commands under the name it was invoked as', async () => {
+    const result = await cli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['delete-branch', 'doctor', 'list', 'protect', 'unprotect']) expect(result.stdout).toContain(`git s3 ${command}`);
+    expect((await cli(['--help'], 'git-remote-s3')).stdout).toContain('git-remote-s3 doctor');
+  });
+
+  it('shows the help when given no arguments', async () => {
+    const result = await cli([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('git s3 doctor');
+  });
+
+  it('reports an unknown command as one error line on stderr and exits 1', async () => {
+    const result = await cli(['nosuch', 'origin']);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: "error: 'nosuch' is not a git s3 command; see 'git s3 --help'\n" });
+  });
+
+  it('reports missing arguments with the usage of the command', async () => {
+    const result = await cli(['protect', 'origin']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('error: not enough positional arguments\nusage: git s3 protect <remote> <branch>\n');
+  });
+
+  it('reports an unknown option of a command', async () => {
+    const result = await cli(['doctor', '--bogus', 'origin']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: unsupported option name \("--bogus"\)\nusage: git s3 doctor /);
+  });
+});
+
+describe('reportFailure', () => {
+  const report = (error: unknown) => {
+    let text = '';
+    const code = reportFailure(error, (t) => (text += t));
+    return { code, text };
+  };
+
+  it('prints a usage error as one error line with exit code 1', () => {
+    expect(report(new UsageError('name the branch to delete'))).toEqual({ code: 1, text: 'error: name the branch to delete\n' });
+  });
+
+  it('prints an expected error as one error line with exit code 1', () => {
+    expect(report(new NotFoundError('b', 'repo/HEAD'))).toEqual({ code: 1, text: 'error: s3://b/repo/HEAD does not exist\n' });
+  });
+
+  it('reports anything else as a bug with exit code 70', () => {
+    const { code, text } = report(new TypeError('x is undefined'));
+    expect(code).toBe(70);
+    expect(text).toMatch(/^fatal: unexpected failure \(this is a bug in git-remote-s3; .*\): x is undefined\n$/);
+  });
+});

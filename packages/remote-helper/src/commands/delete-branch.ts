@@ -1,0 +1,39 @@
+// `delete-branch <remote> <branch>`: deletes a branch's bundles and repo.zip from the remote.
+import { Command, Option } from 'clipanion';
+import { ManagementCommand } from '../cli-command.js';
+import { deleteBranch, pickBranch } from '../manage/branch.js';
+import { withTarget } from '../manage/target.js';
+
+export class DeleteBranchCommand extends ManagementCommand {
+  static override paths = [['delete-branch']];
+  static override usage = Command.Usage({
+    description: 'delete a branch from a remote',
+    details: `
+      Deletes every bundle of the branch and its repo.zip, under the branch's lock, as \`git push <remote>
+      :<branch>\` does. A protected branch is refused; run \`unprotect\` first if you mean it. The branch
+      may also be given as \`-b <branch>\`, as in awslabs' \`git-s3 delete-branch <uri> -b <branch>\`.
+    `,
+    examples: [
+      ['Delete the branch feature from the remote origin', '$0 delete-branch origin feature'],
+      ['The same with the branch as an option, by url', '$0 delete-branch s3://my-bucket/my-repo -b feature'],
+    ],
+  });
+
+  remote = Option.String({ name: 'remote' });
+  branch = Option.String({ name: 'branch', required: false });
+  branchOption = Option.String('-b,--branch', { description: 'the branch to delete (instead of <branch>)' });
+
+  protected async run(): Promise<number> {
+    const branch = pickBranch(this.branch, this.branchOption);
+    return withTarget(this.remote, async (remote) => {
+      const deleted = await deleteBranch(remote, branch);
+      this.say(`deleted branch ${branch} (was ${deleted.sha.slice(0, 7)}) from ${remote.display}`);
+      if (deleted.wasHead) {
+        this.context.stderr.write(
+          `warning: the remote's HEAD still names ${deleted.ref}; run 'git s3 doctor --set-head <branch> ${remote.display}'\n`,
+        );
+      }
+      return 0;
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// `doctor <remote>`: reports what is wrong with a remote and, only when asked by flag, fixes it.
+import { Command, Option } from 'clipanion';
+import { EXIT_FAILED, ManagementCommand } from '../cli-command.js';
+import { runDoctor } from '../manage/doctor.js';
+import { withTarget } from '../manage/target.js';
+
+export class DoctorCommand extends ManagementCommand {
+  static override paths = [['doctor']];
+  static override usage = Command.Usage({
+    description: 'check a remote for leftover bundles, stale locks and a broken HEAD, and fix them on request',
+    details: `
+      Reports refs with more than one bundle, live and stale ref locks, a missing HEAD or one that names no
+      branch, keys under \`refs/\` that this layout does not know, repo.zip files without a bundle, and
+      protected branches that have no bundle. Changes nothing unless a fix is asked for:
+
+      - \`--delete-stale-locks\` deletes locks older than the TTL (judged again just before deleting);
+      - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock;
+      - \`--set-head <branch>\` points HEAD at an existing branch.
+
+      Exits 0 when no problem is left, 1 otherwise, with what to run for each. Never reads stdin.
+    `,
+    examples: [
+      ['Check the remote origin', '$0 doctor origin'],
+      ['Treat locks older than 30 s as stale and delete them', '$0 doctor --lock-ttl 30 --delete-stale-locks s3://my-bucket/my-repo'],
+      ['Remove the bundles an interrupted push left behind', '$0 doctor --keep-newest-bundle origin'],
+      ['Make main the default branch of the remote', '$0 doctor --set-head main origin'],
+    ],
+  });
+
+  lockTtl = Option.String('--lock-ttl', {
+    description: 'seconds after which a lock is stale (default: GIT_REMOTE_S3_LOCK_TTL, s3.lockTtl, else 60)',
+  });
+  deleteStaleLocks = Option.Boolean('--delete-stale-locks', false, { description: 'delete locks older than the TTL' });
+  keepNewestBundle = Option.Boolean('--keep-newest-bundle', false, {
+    description: "keep only the newest bundle of each ref that has several (under the ref's lock)",
+  });
+  setHead = Option.String('--set-head', { description: "point the remote's HEAD at this existing branch" });
+  remote = Option.String({ name: 'remote' });
+
+  protected async run(): Promise<number> {
+    const healthy = await withTarget(this.remote, (remote) =>
+      runDoctor(
+        remote,
+        { lockTtl: this.lockTtl, deleteStaleLocks: this.deleteStaleLocks, keepNewestBundle: this.keepNewestBundle, setHead: this.setHead },
+        (line) => this.say(line),
+      ),
+    );
+    return healthy ? 0 : EXIT_FAILED;
+  }
+}

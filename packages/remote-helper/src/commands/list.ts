@@ -1,0 +1,34 @@
+// `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
+import { Command, Option } from 'clipanion';
+import { ManagementCommand } from '../cli-command.js';
+import { formatRefList } from '../manage/list.js';
+import { readRemoteState } from '../manage/remote-state.js';
+import { withTarget } from '../manage/target.js';
+
+export class ListCommand extends ManagementCommand {
+  static override paths = [['list']];
+  static override usage = Command.Usage({
+    description: 'list the refs of a remote with their bundles, protection and locks',
+    details: `
+      Prints what HEAD names, then one line per ref: the short object id and size of its newest bundle,
+      how long ago that bundle was written, and \`protected\`, \`2 bundles\`, \`locked 12s\` or
+      \`stale lock 3m04s\` where they apply. Reads one listing of \`<prefix>/refs/\` and \`<prefix>/HEAD\`.
+
+      \`<remote>\` is a remote of the current repository or an s3:// or s3+zip:// url.
+    `,
+    examples: [
+      ['List the refs of the remote origin', '$0 list origin'],
+      ['List a remote by its url, from anywhere', '$0 list s3://my-bucket/my-repo'],
+    ],
+  });
+
+  remote = Option.String({ name: 'remote' });
+
+  protected async run(): Promise<number> {
+    return withTarget(this.remote, async (remote) => {
+      const state = await readRemoteState(remote);
+      for (const line of formatRefList(state, remote.settings.lockTtlMs, remote.display)) this.say(line);
+      return 0;
+    });
+  }
+}

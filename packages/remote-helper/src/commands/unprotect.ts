@@ -1,0 +1,28 @@
+// `unprotect <remote> <branch>`: lifts a branch's protection, allowing force pushes and deletion again.
+import { Command, Option } from 'clipanion';
+import { ManagementCommand } from '../cli-command.js';
+import { unprotectBranch } from '../manage/branch.js';
+import { withTarget } from '../manage/target.js';
+
+export class UnprotectCommand extends ManagementCommand {
+  static override paths = [['unprotect']];
+  static override usage = Command.Usage({
+    description: 'allow force pushes and deletion of a protected branch again',
+    details: `
+      Deletes the marker \`<prefix>/refs/heads/<branch>/PROTECTED#\` that \`protect\` wrote.
+    `,
+    examples: [
+      ['Lift the protection of main on the remote origin', '$0 unprotect origin main'],
+      ['The same by url', '$0 unprotect s3://my-bucket/my-repo main'],
+    ],
+  });
+
+  remote = Option.String({ name: 'remote' });
+  branch = Option.String({ name: 'branch' });
+
+  protected async run(): Promise<number> {
+    const changed = await withTarget(this.remote, (remote) => unprotectBranch(remote, this.branch));
+    this.say(changed ? `branch ${this.branch} is no longer protected` : `branch ${this.branch} was not protected`);
+    return 0;
+  }
+}

@@ -1,0 +1,24 @@
+// What the management commands look at: one listing of `<prefix>/refs/` and the text of `<prefix>/HEAD`,
+// read concurrently (two requests, whatever the number of refs); or one ref's keys, looked at again under its lock.
+import { headKey, refDirPrefix, refsPrefix } from '@git-remote-s3/core';
+import { buildRefTable, type RefEntry, type RefTable } from '../layouts/bundle/ref-table.js';
+import type { Remote } from '../remote.js';
+
+export interface RemoteState {
+  readonly table: RefTable;
+  /** What `<prefix>/HEAD` says, trimmed; undefined when there is no HEAD object. */
+  readonly head: string | undefined;
+}
+
+export async function readRemoteState(remote: Remote): Promise<RemoteState> {
+  const prefix = remote.url.prefix;
+  const [listing, head] = await Promise.all([remote.store.list(refsPrefix(prefix)), remote.store.getText(headKey(prefix))]);
+  return { table: buildRefTable(prefix, listing.objects, listing.serverTime), head: head?.text.trim() };
+}
+
+/** The keys of one ref, from a listing of its own directory; `entry` is undefined when it has none. */
+export async function readRef(remote: Remote, ref: string): Promise<{ entry: RefEntry | undefined; serverTime: Date }> {
+  const prefix = remote.url.prefix;
+  const listing = await remote.store.list(refDirPrefix(prefix, ref));
+  return { entry: buildRefTable(prefix, listing.objects, listing.serverTime).refs.get(ref), serverTime: listing.serverTime };
+}

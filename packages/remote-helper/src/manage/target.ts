@@ -1,0 +1,47 @@
+// The `<remote>` argument of every management command: a git remote name of the current repository or an
+// s3:// / s3+zip:// url, resolved to the url to open. amazon-s3:// (the packs layout) is refused for now.
+import { BadUrlError, isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
+import { UsageError } from 'clipanion';
+import { openRemote, type Remote } from '../remote.js';
+
+export interface Target {
+  readonly url: RemoteUrl;
+  /** The url text to open. */
+  readonly urlText: string;
+  /** The git remote the argument named, whose `remote.<name>.*` settings apply. */
+  readonly remoteName: string | undefined;
+}
+
+/** Looks a remote name up in the repository (`git remote get-url`); undefined when there is no such remote. */
+export type RemoteLookup = (name: string) => Promise<string | undefined>;
+
+export async function resolveTarget(argument: string, lookup: RemoteLookup): Promise<Target> {
+  if (isRemoteUrl(argument)) return { ...bundleLayoutUrl(argument), remoteName: undefined };
+  const configured = await lookup(argument);
+  if (configured === undefined) {
+    throw new UsageError(`'${printable(argument)}' is neither a remote of this repository nor an s3:// url`);
+  }
+  if (!isRemoteUrl(configured)) {
+    throw new UsageError(`remote '${printable(argument)}' is ${printable(configured)}, not an s3:// or s3+zip:// url`);
+  }
+  return { ...bundleLayoutUrl(configured), remoteName: argument };
+}
+
+function bundleLayoutUrl(text: string): { url: RemoteUrl; urlText: string } {
+  const url = parseRemoteUrl(text);
+  if (url.scheme === 'amazon-s3') {
+    throw new BadUrlError(text, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
+  }
+  return { url, urlText: text };
+}
+
+/** Resolves `argument` in the current repository (when there is one), opens the remote for `work`, closes it. */
+export async function withTarget<T>(argument: string, work: (remote: Remote) => Promise<T>): Promise<T> {
+  const target = await resolveTarget(argument, (name) => remoteUrl(name));
+  const remote = await openRemote(target.urlText, target.remoteName);
+  try {
+    return await work(remote);
+  } finally {
+    remote.store.close();
+  }
+}

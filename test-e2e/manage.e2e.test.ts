@@ -1,0 +1,306 @@
+// Managing a remote by hand: `git s3 list`, `protect`/`unprotect`, `delete-branch` and `doctor`, run as
+// `git s3 …` in a repository with an s3 `origin` and as `git-remote-s3 … s3://…` outside any repository,
+// against the real S3 server, with real git pushing and cloning around them.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test, type World } from './harness/context.js';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A repository whose `origin` is `<prefix>` in the test bucket, with main pushed; returns it and main's sha. */
+async function pushedRepo(world: World, prefix: string, scheme: 's3' | 's3+zip' = 's3') {
+  const url = world.url(prefix, scheme);
+  const repo = await repoWithRemote(world, 'src', url);
+  await world.git(['push', '-q', 'origin', 'main'], repo);
+  return { url, repo, sha: (await world.git(['rev-parse', 'HEAD'], repo)).trim() };
+}
+
+const gitS3 = (world: World, repo: string, args: readonly string[], env?: Record<string, string>) =>
+  world.run('git', ['s3', ...args], { cwd: repo, ...(env ? { env } : {}) });
+/** The binary under its helper name, run outside any repository. */
+const remoteS3 = (world: World, args: readonly string[]) => world.run('git-remote-s3', args, { cwd: world.dir });
+
+describe('git s3 list', () => {
+  test('prints HEAD, then an aligned row per ref with sha, size, age, protection and lock, from one listing and one GET', async ({
+    world,
+  }) => {
+    const { repo, sha } = await pushedRepo(world, 'listing');
+    await world.git(['tag', 'v1'], repo);
+    const dev = await commitFile(world, repo, 'dev.txt', 'dev\n');
+    await world.git(['push', '-q', 'origin', 'HEAD:refs/heads/dev', 'v1'], repo);
+    await world.store.put('listing/refs/heads/main/PROTECTED#', '');
+    await world.store.put('listing/refs/heads/dev/LOCK#.lock', 'held');
+
+    const result = await gitS3(world, repo, ['list', 'origin'], { GIT_REMOTE_S3_VERBOSE: '1' });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('HEAD: refs/heads/main');
+    const rows = lines.slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(new RegExp(`^${dev.slice(0, 7)}  refs/heads/dev +\\d+ bytes +\\d+s ago  locked \\d+s$`));
+    expect(rows[1]).toMatch(new RegExp(`^${sha.slice(0, 7)}  refs/heads/main +\\d+ bytes +\\d+s ago  protected$`));
+    expect(rows[2]).toMatch(new RegExp(`^${sha.slice(0, 7)}  refs/tags/v1 +\\d+ bytes +\\d+s ago$`));
+    for (const column of [/refs\//, /\d+ bytes/, /\d+s ago/]) expect(new Set(rows.map((r) => r.search(column))).size).toBe(1);
+    const requests = requestLines(result.stderr);
+    expect(requests).toHaveLength(2);
+    expect(requests.filter((l) => l.includes('?prefix=listing/refs/'))).toHaveLength(1);
+    expect(requests.filter((l) => /\/listing\/HEAD -> 200/.test(l))).toHaveLength(1);
+  });
+
+  test('says so for an empty remote', async ({ world }) => {
+    const result = await remoteS3(world, ['list', world.url('nothing')]);
+    expect(result).toMatchObject({ code: 0, stdout: `no refs on ${world.url('nothing')}\n` });
+  });
+});
+
+describe('the <remote> argument', () => {
+  test('the same command gives the same answer as `git s3 … origin` in a repository and `git-remote-s3 … s3://…` outside one', async ({
+    world,
+  }) => {
+    const { url, repo } = await pushedRepo(world, 'both');
+    const inRepo = await gitS3(world, repo, ['doctor', 'origin']);
+    const outside = await remoteS3(world, ['doctor', url]);
+    expect(inRepo.code).toBe(0);
+    expect(outside.code).toBe(0);
+    expect(inRepo.stdout).toContain(`doctor: checking ${url}`);
+    expect(outside.stdout).toBe(inRepo.stdout);
+    const timeless = (text: string) => text.replace(/\d+s ago/g, '<age>');
+    const listed = timeless((await gitS3(world, repo, ['list', 'origin'])).stdout);
+    expect(listed).toMatch(/^HEAD: refs\/heads\/main\n\w{7} {2}refs\/heads\/main/);
+    expect(timeless((await remoteS3(world, ['list', url])).stdout)).toBe(listed);
+  });
+
+  test('a name that is no remote of the repository is refused in one line, inside a repository and outside one', async ({ world }) => {
+    const { repo } = await pushedRepo(world, 'names');
+    const inRepo = await gitS3(world, repo, ['list', 'upstream']);
+    expect(inRepo).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: "error: 'upstream' is neither a remote of this repository nor an s3:// url\n",
+    });
+    const outside = await remoteS3(world, ['protect', 'origin', 'main']);
+    expect(outside).toMatchObject({ code: 1, stderr: "error: 'origin' is neither a remote of this repository nor an s3:// url\n" });
+  });
+
+  test('an amazon-s3 url is refused: its packs layout is not supported yet', async ({ world }) => {
+    const result = await remoteS3(world, ['doctor', `amazon-s3://${world.bucket}/repo`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: invalid remote url .*: amazon-s3:\/\/ remotes use the packs layout, which this version cannot/);
+  });
+});
+
+describe('git s3 protect and unprotect', () => {
+  test('a protected branch refuses a force push and deletion, takes fast-forwards, and takes a force push again once unprotected', async ({
+    world,
+  }) => {
+    const { url, repo } = await pushedRepo(world, 'guarded');
+    const protect = await gitS3(world, repo, ['protect', 'origin', 'main']);
+    expect(protect).toMatchObject({ code: 0, stdout: 'branch main is now protected\n' });
+    expect(await world.store.head('guarded/refs/heads/main/PROTECTED#')).toMatchObject({ size: 0 });
+    expect((await gitS3(world, repo, ['protect', 'origin', 'main'])).stdout).toBe('branch main is already protected\n');
+
+    const forward = await commitFile(world, repo, 'next.txt', 'next\n');
+    await world.git(['push', '-q', 'origin', 'main'], repo);
+    expect((await lsRemote(world, url)).get('refs/heads/main')).toBe(forward);
+    const before = await remoteKeys(world, 'guarded');
+
+    await world.git(['commit', '-q', '--amend', '-m', 'rewritten'], repo);
+    const forced = await world.run('git', ['push', '--force', 'origin', 'main'], { cwd: repo });
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain(
+      ` ! [remote rejected] main -> main (branch main is protected: refusing to force push it; run 'git s3 unprotect ${url} main' first if you mean it)`,
+    );
+    const deleted = await world.run('git', ['push', 'origin', ':main'], { cwd: repo });
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toContain(
+      ` ! [remote rejected] main (branch main is protected: refusing to delete it; run 'git s3 unprotect ${url} main' first if you mean it)`,
+    );
+    expect(await remoteKeys(world, 'guarded')).toEqual(before);
+
+    const unprotect = await gitS3(world, repo, ['unprotect', 'origin', 'main']);
+    expect(unprotect).toMatchObject({ code: 0, stdout: 'branch main is no longer protected\n' });
+    expect((await gitS3(world, repo, ['unprotect', 'origin', 'main'])).stdout).toBe('branch main was not protected\n');
+    const again = await world.run('git', ['push', '--force', 'origin', 'main'], { cwd: repo });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('(forced update)');
+    expect((await lsRemote(world, url)).get('refs/heads/main')).toBe((await world.git(['rev-parse', 'HEAD'], repo)).trim());
+  });
+
+  test('a name git would refuse as a branch is refused before anything is written', async ({ world }) => {
+    const { repo } = await pushedRepo(world, 'badname');
+    const result = await gitS3(world, repo, ['protect', 'origin', 'a..b']);
+    expect(result).toMatchObject({ code: 1, stderr: "error: 'a..b' is not a valid branch name: contains '..'\n" });
+    expect(await remoteKeys(world, 'badname')).not.toContain('badname/refs/heads/a..b/PROTECTED#');
+  });
+});
+
+describe('git s3 delete-branch', () => {
+  test('deletes the bundle and repo.zip of a branch and nothing else', async ({ world }) => {
+    const { url, repo, sha } = await pushedRepo(world, 'prune', 's3+zip');
+    await world.git(['push', '-q', 'origin', 'main:feature'], repo);
+    expect(await remoteKeys(world, 'prune')).toContain('prune/refs/heads/feature/repo.zip');
+
+    const result = await gitS3(world, repo, ['delete-branch', 'origin', 'feature']);
+    expect(result).toMatchObject({ code: 0, stdout: `deleted branch feature (was ${sha.slice(0, 7)}) from ${url}\n` });
+    expect(await remoteKeys(world, 'prune')).toEqual([
+      'prune/HEAD',
+      `prune/refs/heads/main/${sha}.bundle`,
+      'prune/refs/heads/main/repo.zip',
+    ]);
+    expect([...(await lsRemote(world, url)).keys()]).toEqual(['HEAD', 'refs/heads/main']);
+  });
+
+  test("takes the branch as awslabs' -b option, by url outside a repository", async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'dash-b');
+    await world.git(['push', '-q', 'origin', 'main:old'], repo);
+    const result = await remoteS3(world, ['delete-branch', url, '-b', 'old']);
+    expect(result.code).toBe(0);
+    expect((await remoteKeys(world, 'dash-b')).filter((k) => k.includes('/old/'))).toEqual([]);
+  });
+
+  test('refuses a protected branch and a branch that does not exist, deleting nothing', async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'keep');
+    await gitS3(world, repo, ['protect', 'origin', 'main']);
+    const before = await remoteKeys(world, 'keep');
+    const protectedResult = await gitS3(world, repo, ['delete-branch', 'origin', 'main']);
+    expect(protectedResult).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `error: branch main is protected: refusing to delete it; run 'git s3 unprotect ${url} main' first if you mean it\n`,
+    });
+    const missing = await gitS3(world, repo, ['delete-branch', 'origin', 'nope']);
+    expect(missing).toMatchObject({ code: 1, stderr: `error: branch nope does not exist on ${url}\n` });
+    expect(await remoteKeys(world, 'keep')).toEqual(before);
+  });
+});
+
+describe('git s3 doctor', () => {
+  test('finds nothing wrong with a healthy remote and exits 0', async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'healthy');
+    await world.git(['push', '-q', 'origin', 'main:dev'], repo);
+    const result = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(`doctor: checking ${url} (lock TTL 1m00s)\ndoctor: no problems found\n`);
+  });
+
+  test('reports a lock older than --lock-ttl as stale and deletes it only with --delete-stale-locks', async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'stale');
+    const lock = 'stale/refs/heads/main/LOCK#.lock';
+    await world.store.put(lock, 'left by a push that died');
+    await sleep(2200);
+
+    const report = await gitS3(world, repo, ['doctor', '--lock-ttl', '1', 'origin']);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(
+      /problem: stale lock on refs\/heads\/main: s3:\/\/.*\/stale\/refs\/heads\/main\/LOCK#\.lock is \d+s old \(TTL 1s\)/,
+    );
+    expect(report.stdout).toContain(`hint: run 'git s3 doctor --delete-stale-locks --lock-ttl 1 ${url}'`);
+    expect(report.stdout).toMatch(/doctor: 1 problem found, 0 fixed\n$/);
+    expect(await world.store.head(lock)).toBeDefined();
+
+    const fixed = await gitS3(world, repo, ['doctor', '--lock-ttl', '1', '--delete-stale-locks', 'origin']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/done: deleted the stale lock on refs\/heads\/main \(\d+s old\)/);
+    expect(fixed.stdout).toMatch(/doctor: 1 problem found, 1 fixed\n$/);
+    expect(await world.store.head(lock)).toBeUndefined();
+  });
+
+  test('leaves a live lock alone even with --delete-stale-locks, as a push in progress', async ({ world }) => {
+    const { repo } = await pushedRepo(world, 'live');
+    const lock = 'live/refs/heads/main/LOCK#.lock';
+    await world.store.put(lock, 'a push in progress');
+    const result = await gitS3(world, repo, ['doctor', '--delete-stale-locks', 'origin']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/note: refs\/heads\/main is locked by a push in progress \(\d+s old, TTL 1m00s\); left alone/);
+    expect(result.stdout).not.toContain('done:');
+    expect(await world.store.head(lock)).toBeDefined();
+  });
+
+  test('reports the two bundles an interrupted push leaves, and --keep-newest-bundle keeps the newest so a clone still works', async ({
+    world,
+  }) => {
+    const { url, repo, sha: old } = await pushedRepo(world, 'twice');
+    // A push of a newer commit that uploaded its bundle and died before deleting the old one.
+    const newer = await commitFile(world, repo, 'newer.txt', 'newer\n');
+    const bundleFile = join(world.dir, 'newer.bundle');
+    await world.git(['bundle', 'create', '-q', bundleFile, 'main'], repo);
+    await sleep(1100);
+    await world.store.put(`twice/refs/heads/main/${newer}.bundle`, await readFile(bundleFile));
+
+    const report = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toContain(
+      `problem: refs/heads/main has 2 bundles (${newer.slice(0, 7)}, ${old.slice(0, 7)}), the trace of an interrupted push; the newest, ${newer.slice(0, 7)}, is the ref`,
+    );
+    expect(report.stdout).toContain(`hint: run 'git s3 doctor --keep-newest-bundle ${url}'`);
+
+    const fixed = await remoteS3(world, ['doctor', '--keep-newest-bundle', url]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain(`done: kept ${newer.slice(0, 7)} of refs/heads/main, deleted 1 older bundle`);
+    expect(fixed.stdout).toMatch(/doctor: 1 problem found, 1 fixed\n$/);
+    expect(await remoteKeys(world, 'twice')).toEqual(['twice/HEAD', `twice/refs/heads/main/${newer}.bundle`]);
+
+    await world.git(['clone', '-q', url, 'copy'], world.dir);
+    expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(newer);
+    expect(await readFile(join(world.dir, 'copy', 'newer.txt'), 'utf8')).toBe('newer\n');
+  });
+
+  test('reports a missing HEAD and --set-head writes the branch ref as plain text', async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'headless');
+    await world.git(['push', '-q', 'origin', 'main:dev'], repo);
+    await world.store.delete('headless/HEAD');
+
+    const report = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toContain('problem: HEAD is missing');
+    expect(report.stdout).toContain(`hint: run 'git s3 doctor --set-head main ${url}'`);
+
+    const fixed = await gitS3(world, repo, ['doctor', '--set-head', 'dev', 'origin']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('done: HEAD now names refs/heads/dev');
+    expect((await world.store.getText('headless/HEAD'))?.text).toBe('refs/heads/dev');
+    await world.git(['clone', '-q', url, 'copy'], world.dir);
+    expect((await world.git(['rev-parse', '--abbrev-ref', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe('dev');
+  });
+
+  test('--set-head refuses a branch the remote does not have and changes nothing', async ({ world }) => {
+    const { url, repo } = await pushedRepo(world, 'nohead');
+    const result = await gitS3(world, repo, ['doctor', '--set-head', 'ghost', 'origin']);
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `error: cannot point HEAD at refs/heads/ghost: there is no such branch on ${url}\n`,
+    });
+    expect((await world.store.getText('nohead/HEAD'))?.text).toBe('refs/heads/main');
+  });
+
+  test('reports stray keys, a repo.zip without a bundle and a HEAD naming a deleted branch, with what to do for each', async ({
+    world,
+  }) => {
+    const { url, repo } = await pushedRepo(world, 'clutter');
+    await world.git(['push', '-q', 'origin', 'main:gone'], repo);
+    await gitS3(world, repo, ['doctor', '--set-head', 'gone', 'origin']);
+    await world.git(['push', '-q', 'origin', ':gone'], repo);
+    await world.store.put('clutter/refs/heads/main/notes.txt', 'not ours');
+    await world.store.put('clutter/refs/heads/old/repo.zip', 'PK');
+    await world.store.put('clutter/refs/heads/next/PROTECTED#', '');
+
+    const result = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(result.code).toBe(1);
+    const bucket = `s3://${world.bucket}`;
+    expect(result.stdout.split('\n')).toEqual([
+      `doctor: checking ${url} (lock TTL 1m00s)`,
+      'note: branch next is protected but has no bundle; the protection applies when it is pushed',
+      `problem: ${bucket}/clutter/refs/heads/old/repo.zip is left over: refs/heads/old has no bundle`,
+      "problem: HEAD names 'refs/heads/gone', which is not a branch of this remote",
+      `problem: ${bucket}/clutter/refs/heads/main/notes.txt is not a key this layout knows (unknown object 'notes.txt'); readers ignore it`,
+      `hint: push refs/heads/old again, or remove it: aws s3 rm ${bucket}/clutter/refs/heads/old/repo.zip`,
+      `hint: run 'git s3 doctor --set-head main ${url}'`,
+      `hint: remove it if nothing else needs it: aws s3 rm ${bucket}/clutter/refs/heads/main/notes.txt`,
+      'doctor: 3 problems found, 0 fixed',
+      '',
+    ]);
+  });
+});
