@@ -21,6 +21,17 @@ describe('push and clone on the bundle layout', () => {
     expect((await world.git(['rev-parse', '--abbrev-ref', 'origin/HEAD'], join(world.dir, 'copy'))).trim()).toBe('origin/main');
   });
 
+  test('a first push of several branches names the current branch in HEAD, whatever finishes first', async ({ world }) => {
+    const url = world.url('first');
+    const src = await repoWithRemote(world, 'src', url);
+    for (const b of ['alpha', 'beta', 'gamma']) await world.git(['branch', b], src);
+    await world.git(['checkout', '-q', 'gamma'], src);
+    await world.git(['push', 'origin', 'alpha', 'beta', 'main', 'gamma'], src);
+    expect((await world.store.getText('first/HEAD'))?.text).toBe('refs/heads/gamma');
+    await world.git(['clone', '-q', url, 'copy'], world.dir);
+    expect((await world.git(['symbolic-ref', '--short', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe('gamma');
+  });
+
   test('fetch and pull bring a second clone up to date and replace the old bundle', async ({ world }) => {
     const url = world.url('repo');
     const src = await repoWithRemote(world, 'src', url);

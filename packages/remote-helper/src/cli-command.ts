@@ -1,21 +1,14 @@
 // The base of every management command, and the one place where a failure becomes what the user sees:
 // expected errors (ours, and clipanion's usage errors) one `error: …` line and exit 1, anything else a
 // bug report and exit 70.
-import { describeError, GitRemoteS3Error, log } from '@git-remote-s3/core';
-import { Command, UsageError } from 'clipanion';
+import { EXIT_BUG, EXIT_FAILED, log, reportFailure as reportWith } from '@git-remote-s3/core';
+import { Command } from 'clipanion';
 
-export const EXIT_FAILED = 1;
-/** EX_SOFTWARE from sysexits.h: an internal error, i.e. a bug. */
-export const EXIT_BUG = 70;
+export { EXIT_BUG, EXIT_FAILED };
 
-/** Writes the report of `error` and returns the exit code it means. */
+/** Writes the report of `error` and returns the exit code it means (core's rules, our verbosity). */
 export function reportFailure(error: unknown, write: (text: string) => void): number {
-  if (error instanceof UsageError) {
-    write(`error: ${error.message}\n`);
-    return EXIT_FAILED;
-  }
-  write(`${describeError(error, log.verbosity >= 2)}\n`);
-  return error instanceof GitRemoteS3Error ? EXIT_FAILED : EXIT_BUG;
+  return reportWith(error, write, log.verbosity >= 2);
 }
 
 export abstract class ManagementCommand extends Command {

@@ -1,6 +1,6 @@
 // The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
-import { headKey, log, MultipleBundlesError, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import { git, headKey, log, MultipleBundlesError, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
 import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
@@ -79,7 +79,11 @@ export class BundleLayout implements Layout {
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {
     const table = this.table ?? (await this.readTable());
-    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) => pushRef(this.remote, table, request, options));
+    // Refs are pushed concurrently, so the one that may name the default branch is chosen up front.
+    const defaultBranch = table.refs.size === 0 ? chooseDefaultBranch(requests, await currentBranch()) : undefined;
+    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) =>
+      pushRef(this.remote, table, request, options, request.dst === defaultBranch),
+    );
     this.table = undefined;
     return results;
   }
@@ -96,4 +100,18 @@ export function chooseHead(headText: string | undefined, refs: readonly ListedRe
   const fallback = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
   if (named && fallback) log.warnOnce(`the remote's HEAD names ${named}, which does not exist; using ${fallback}`);
   return fallback;
+}
+
+/**
+ * The branch a first push names in `<prefix>/HEAD`: the local current branch when it is pushed, else main,
+ * master, or the first branch pushed.
+ */
+export function chooseDefaultBranch(requests: readonly PushRequest[], current: string | undefined): string | undefined {
+  const branches = requests.filter((r) => r.sha !== undefined && r.dst.startsWith('refs/heads/')).map((r) => r.dst);
+  return [current, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && branches.includes(b)) ?? branches[0];
+}
+
+async function currentBranch(): Promise<string | undefined> {
+  const { stdout, exitCode } = await git(['symbolic-ref', '-q', 'HEAD'], { okExitCodes: [1, 128] });
+  return exitCode === 0 ? stdout.trim() : undefined;
 }

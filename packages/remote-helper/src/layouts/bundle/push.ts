@@ -35,13 +35,20 @@ const reject = (reason: string): never => {
   throw new Rejected(reason);
 };
 
-export async function pushRef(remote: Remote, table: RefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
+/** Pushes one ref; `namesHead` marks the branch that writes `<prefix>/HEAD` when the remote has none. */
+export async function pushRef(
+  remote: Remote,
+  table: RefTable,
+  request: PushRequest,
+  options: SessionOptions,
+  namesHead = false,
+): Promise<PushResult> {
   const ref = request.dst;
   try {
     if (!isValidRefName(ref)) reject(`'${ref}' is not a valid ref name`);
     return request.sha === undefined
       ? await deleteRef(remote, table, request, options)
-      : await updateRef(remote, table, request, request.sha, options);
+      : await updateRef(remote, table, request, request.sha, options, namesHead);
   } catch (error) {
     if (error instanceof Rejected) return { ref, ok: false, reason: error.reason };
     if (error instanceof GitRemoteS3Error) return { ref, ok: false, reason: error.message };
@@ -66,7 +73,14 @@ function checkLease(request: PushRequest, remoteSha: string | undefined): void {
   if (!matches) reject('stale info');
 }
 
-async function updateRef(remote: Remote, table: RefTable, request: PushRequest, sha: string, options: SessionOptions): Promise<PushResult> {
+async function updateRef(
+  remote: Remote,
+  table: RefTable,
+  request: PushRequest,
+  sha: string,
+  options: SessionOptions,
+  namesHead: boolean,
+): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
   checkLease(request, remoteSha);
@@ -96,7 +110,7 @@ async function updateRef(remote: Remote, table: RefTable, request: PushRequest, 
 
     await uploadBundle(remote, ref, sha, options.progress, lock.signal);
     lock.assertHeld();
-    if (branch && table.refs.size === 0) await createHead(remote, ref);
+    if (namesHead) await createHead(remote, ref);
     const old = (entry?.bundles ?? []).filter((b) => b.sha !== sha);
     if (old.length > 0) {
       await remote.store.deleteMany(old.map((b) => b.key));
