@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
+import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
 import { restrictedCredentials } from './harness/server.js';
 
 describe('errors from the remote helper', () => {
@@ -88,10 +88,7 @@ describe('errors from the remote helper', () => {
     const first = (await world.git(['rev-parse', 'HEAD'], src)).trim();
     const second = await commitFile(world, src, 'y.txt', 'y\n');
     await world.git(['push', 'origin', 'main:refs/heads/scratch'], src);
-    const { body } = await world.store.get(`twins/refs/heads/scratch/${second}.bundle`);
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    await world.store.put(`twins/refs/heads/main/${second}.bundle`, Buffer.concat(chunks));
+    await world.store.put(`twins/refs/heads/main/${second}.bundle`, await readObject(world, `twins/refs/heads/scratch/${second}.bundle`));
     await world.store.put('twins/refs/heads/main/LOCK#.lock', '');
     const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
     expect(result.stderr).toContain(
@@ -105,11 +102,9 @@ describe('errors from the remote helper', () => {
     await world.git(['push', 'origin', 'main'], src);
     const second = await commitFile(world, src, 'y.txt', 'y\n');
     await world.git(['push', 'origin', 'main:refs/heads/scratch'], src);
-    const { body } = await world.store.get(`leftover/refs/heads/scratch/${second}.bundle`);
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
+    const bundle = await readObject(world, `leftover/refs/heads/scratch/${second}.bundle`);
     await new Promise((r) => setTimeout(r, 1100)); // Last-Modified has one-second resolution
-    await world.store.put(`leftover/refs/heads/main/${second}.bundle`, Buffer.concat(chunks));
+    await world.store.put(`leftover/refs/heads/main/${second}.bundle`, bundle);
 
     const clone = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
     expect(clone.code).toBe(0);
@@ -132,10 +127,8 @@ describe('errors from the remote helper', () => {
     await world.git(['push', 'origin', 'main'], src);
     const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
     const key = `broken/refs/heads/main/${sha}.bundle`;
-    const { body, size } = await world.store.get(key);
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    await world.store.put(key, Buffer.concat(chunks).subarray(0, Math.floor(size / 2)));
+    const whole = await readObject(world, key);
+    await world.store.put(key, whole.subarray(0, Math.floor(whole.length / 2)));
 
     const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
     expect(result.code).not.toBe(0);
@@ -152,10 +145,7 @@ describe('errors from the remote helper', () => {
     await world.git(['push', 'origin', 'main'], src);
     const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
     const key = `flipped/refs/heads/main/${sha}.bundle`;
-    const { body } = await world.store.get(key);
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    const bytes = Buffer.concat(chunks);
+    const bytes = await readObject(world, key);
     for (let i = bytes.length - 40; i < bytes.length - 20; i++) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
     await world.store.put(key, bytes);
     const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from './harness/context.js';
-import { commitFile, initRepo, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
+import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 describe('push and clone on the bundle layout', () => {
   test('a pushed branch is stored as one bundle plus HEAD and clones back with its content', async ({ world }) => {
@@ -236,10 +236,7 @@ describe('push and clone on the bundle layout', () => {
     await world.git(['push', 'origin', 'main'], src);
     const head = await world.store.head('zipped/refs/heads/main/repo.zip');
     expect(head?.metadata['codepipeline-artifact-revision-summary']).toBe(`${sha.slice(0, 7)} initial commit`);
-    const { body } = await world.store.get('zipped/refs/heads/main/repo.zip');
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(c as Buffer);
-    const zip = Buffer.concat(chunks);
+    const zip = await readObject(world, 'zipped/refs/heads/main/repo.zip');
     expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     expect(zip.includes(Buffer.from('README'))).toBe(true);
     await world.git(['push', 'origin', ':main'], src);

@@ -67,3 +67,11 @@ export async function remoteKeys(world: World, prefix: string): Promise<string[]
 export function requestLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^s3: (GET|PUT|POST|DELETE|HEAD) /.test(l));
 }
+
+/** The whole content of an object in the test bucket (tests only: small objects). */
+export async function readObject(world: World, key: string): Promise<Buffer> {
+  const { body } = await world.store.get(key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
