@@ -24,7 +24,12 @@ export function s3UrlOfLfsUrl(lfsUrl: string): string | undefined {
   const rest = lfsUrl.slice(SYNTHETIC.length);
   const slash = rest.indexOf('/');
   const candidate = slash > 0 ? `${rest.slice(0, slash)}://${rest.slice(slash + 1)}` : '';
-  return isRemoteUrl(candidate) ? candidate : undefined;
+  try {
+    parseRemoteUrl(candidate);
+    return candidate;
+  } catch {
+    return undefined;
+  }
 }
 
 export type Scope = { readonly kind: 'all' } | { readonly kind: 'remote'; readonly remote: string; readonly url: string };

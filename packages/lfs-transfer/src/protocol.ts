@@ -37,8 +37,9 @@ export function parseMessage(line: string): AgentMessage {
   } catch {
     return { kind: 'invalid', reason: 'not JSON' };
   }
-  const event = (data as { event?: unknown } | null)?.event;
-  const oid = typeof (data as { oid?: unknown }).oid === 'string' ? ((data as { oid: string }).oid as string) : undefined;
+  if (typeof data !== 'object' || data === null) return { kind: 'invalid', reason: 'not a JSON object' };
+  const { event, oid: rawOid } = data as { event?: unknown; oid?: unknown };
+  const oid = typeof rawOid === 'string' ? rawOid : undefined;
   const check = <T>(schema: z.ZodMiniType<T>): T | string => {
     const result = schema.safeParse(data);
     return result.success

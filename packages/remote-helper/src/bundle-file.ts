@@ -31,8 +31,12 @@ export function parseBundleHeader(text: string, where: string): BundleHeader {
     if (line.startsWith('@')) {
       if (version !== 3) throw new CorruptObjectError(where, 'a v2 bundle with a capability line');
       const [key, value] = line.slice(1).split('=');
-      if (key === 'object-format' && (value === 'sha1' || value === 'sha256')) objectFormat = value;
-      else if (key === 'object-format') throw new CorruptObjectError(where, `unknown object format '${value}'`);
+      if (key !== 'object-format') {
+        // git refuses capabilities it does not know (a filtered bundle is incomplete): so do we.
+        throw new CorruptObjectError(where, `it needs the unsupported bundle capability '${key}'`);
+      }
+      if (value !== 'sha1' && value !== 'sha256') throw new CorruptObjectError(where, `unknown object format '${value}'`);
+      objectFormat = value;
       continue;
     }
     if (line.startsWith('-')) {

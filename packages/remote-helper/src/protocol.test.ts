@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { formatList, formatPushResult, type HelperCommand, type ListedRef, type PushResult, parseCommand, quote } from './protocol.js';
+
+const SHA_A = 'a'.repeat(40);
+const SHA_B = 'b'.repeat(40);
+
+describe('parseCommand', () => {
+  it.each<[string, string, HelperCommand]>([
+    ['reads capabilities', 'capabilities', { kind: 'capabilities' }],
+    ['reads a plain list', 'list', { kind: 'list', forPush: false }],
+    ['reads list for-push', 'list for-push', { kind: 'list', forPush: true }],
+    ['reads an option with a value', 'option verbosity 2', { kind: 'option', name: 'verbosity', value: '2' }],
+    ['keeps spaces inside an option value', 'option push-option a b c', { kind: 'option', name: 'push-option', value: 'a b c' }],
+    ['reads an option without a value as an empty value', 'option followtags', { kind: 'option', name: 'followtags', value: '' }],
+    ['reads a fetch of a sha and a ref', `fetch ${SHA_A} refs/heads/main`, { kind: 'fetch', sha: SHA_A, name: 'refs/heads/main' }],
+    [
+      'reads a push without +',
+      'push refs/heads/main:refs/heads/main',
+      { kind: 'push', src: 'refs/heads/main', dst: 'refs/heads/main', force: false },
+    ],
+    [
+      'reads a forced push with +',
+      'push +refs/heads/topic:refs/heads/other',
+      { kind: 'push', src: 'refs/heads/topic', dst: 'refs/heads/other', force: true },
+    ],
+    ['reads a delete as a push with an empty source', 'push :refs/heads/x', { kind: 'push', src: '', dst: 'refs/heads/x', force: false }],
+    ['reads a push of HEAD', 'push HEAD:refs/heads/main', { kind: 'push', src: 'HEAD', dst: 'refs/heads/main', force: false }],
+    ['reads the blank line as the end of a batch', '', { kind: 'end' }],
+    ['keeps an unknown command verbatim', 'connect git-upload-pack', { kind: 'unknown', line: 'connect git-upload-pack' }],
+    ['calls list with an unknown argument unknown', 'list for-fetch', { kind: 'unknown', line: 'list for-fetch' }],
+    ['calls a fetch without a ref name unknown', `fetch ${SHA_A}`, { kind: 'unknown', line: `fetch ${SHA_A}` }],
+    ['calls a push without a colon unknown', 'push refs/heads/main', { kind: 'unknown', line: 'push refs/heads/main' }],
+  ])('%s', (_name, line, expected) => {
+    expect(parseCommand(line)).toStrictEqual(expected);
+  });
+});
+
+describe('formatPushResult', () => {
+  it('reports a pushed ref as ok', () => {
+    expect(formatPushResult({ ref: 'refs/heads/main', ok: true })).toBe('ok refs/heads/main');
+  });
+
+  it.each(['up to date', 'forced update'] as const)('appends the note %s to ok', (note) => {
+    expect(formatPushResult({ ref: 'refs/heads/main', ok: true, note })).toBe(`ok refs/heads/main ${note}`);
+  });
+
+  it.each(['non-fast forward', 'fetch first', 'stale info', 'already exists', 'needs force'])(
+    'leaves the git-known reason %s unquoted so git shows its usual hint',
+    (reason) => {
+      const result: PushResult = { ref: 'refs/heads/main', ok: false, reason };
+      expect(formatPushResult(result)).toBe(`error refs/heads/main ${reason}`);
+    },
+  );
+
+  it('C-quotes a free-text reason', () => {
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'branch "main" is protected' };
+    expect(formatPushResult(result)).toBe('error refs/heads/main "branch \\"main\\" is protected"');
+  });
+
+  it('quotes a reason that only starts like a known one', () => {
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'fetch first, then retry' };
+    expect(formatPushResult(result)).toBe('error refs/heads/main "fetch first, then retry"');
+  });
+});
+
+describe('quote', () => {
+  it.each([
+    ['wraps plain text in double quotes', 'plain text', '"plain text"'],
+    ['wraps the empty string', '', '""'],
+    ['escapes double quotes', 'say "hi"', '"say \\"hi\\""'],
+    ['escapes backslashes', 'a\\b', '"a\\\\b"'],
+    ['writes a newline as \\n', 'one\ntwo', '"one\\ntwo"'],
+    ['writes a tab as \\t', 'a\tb', '"a\\tb"'],
+    ['writes NUL as octal', 'a\u0000b', '"a\\000b"'],
+    ['writes a carriage return as octal', 'a\rb', '"a\\015b"'],
+    ['writes escape as octal', '\u001b[31m', '"\\033[31m"'],
+    ['writes unit separator as octal', '\u001f', '"\\037"'],
+    ['writes DEL as octal', '\u007f', '"\\177"'],
+    ['leaves a space and printable punctuation alone', ' ~!', '" ~!"'],
+  ])('%s', (_name, text, expected) => {
+    expect(quote(text)).toBe(expected);
+  });
+});
+
+describe('formatList', () => {
+  const refs: ListedRef[] = [
+    { sha: SHA_A, ref: 'refs/heads/main' },
+    { sha: SHA_B, ref: 'refs/tags/v1' },
+  ];
+
+  it('writes the object format, the HEAD symref, one line per ref and the blank line', () => {
+    expect(formatList(refs, 'refs/heads/main', 'sha1')).toBe(
+      `:object-format sha1\n@refs/heads/main HEAD\n${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`,
+    );
+  });
+
+  it('names sha256 as the object format', () => {
+    expect(formatList(refs, undefined, 'sha256').split('\n')[0]).toBe(':object-format sha256');
+  });
+
+  it('leaves out the object format line when none is given', () => {
+    expect(formatList(refs, 'refs/heads/main', undefined)).toBe(
+      `@refs/heads/main HEAD\n${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`,
+    );
+  });
+
+  it('leaves out the HEAD symref when its target is not listed', () => {
+    expect(formatList(refs, 'refs/heads/gone', undefined)).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
+  });
+
+  it('leaves out the HEAD symref when there is no HEAD', () => {
+    expect(formatList(refs, undefined, undefined)).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
+  });
+
+  it('answers an empty remote with the blank line alone', () => {
+    expect(formatList([], undefined, undefined)).toBe('\n');
+  });
+
+  it('answers an empty remote with the object format and the blank line', () => {
+    expect(formatList([], 'refs/heads/main', 'sha1')).toBe(':object-format sha1\n\n');
+  });
+});

@@ -1,0 +1,108 @@
+import { log, type Verbosity } from '@git-remote-s3/core/log';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionOptions } from './layouts/layout.js';
+import { applyOption } from './session.js';
+
+const SHA = 'a'.repeat(40);
+
+const fresh = (): SessionOptions => ({ progress: false, dryRun: false, verbosity: 1, cas: new Map() });
+const noObjectFormat = () => {
+  throw new Error('object-format callback called for another option');
+};
+
+describe('applyOption', () => {
+  const initialVerbosity = log.verbosity;
+  afterEach(() => {
+    log.verbosity = initialVerbosity;
+  });
+
+  it.each([0, 1, 2, 3])('accepts verbosity %i and records it', (level) => {
+    const options = fresh();
+    expect(applyOption(options, 'verbosity', String(level), noObjectFormat)).toBe('ok');
+    expect(options.verbosity).toBe(level);
+  });
+
+  it('refuses a verbosity that is not a whole number and keeps the old one', () => {
+    const options = fresh();
+    expect(applyOption(options, 'verbosity', 'loud', noObjectFormat)).toBe('error verbosity must be a number');
+    expect(applyOption(options, 'verbosity', '1.5', noObjectFormat)).toBe('error verbosity must be a number');
+    expect(options.verbosity).toBe(1);
+  });
+
+  it.each<[string, Verbosity, string, Verbosity]>([
+    ['raises normal logging to verbose for -v', 1, '2', 2],
+    ['raises quiet logging to verbose for -vv', 0, '3', 2],
+    ['quiets normal logging for -q', 1, '0', 0],
+    ['keeps trace logging for -v', 3, '2', 3],
+    ['keeps verbose logging set by the environment for -q', 2, '0', 2],
+    ['leaves normal logging alone at the default verbosity', 1, '1', 1],
+  ])('%s', (_name, before, value, after) => {
+    log.verbosity = before;
+    applyOption(fresh(), 'verbosity', value, noObjectFormat);
+    expect(log.verbosity).toBe(after);
+  });
+
+  it.each<['progress' | 'dry-run', 'progress' | 'dryRun']>([
+    ['progress', 'progress'],
+    ['dry-run', 'dryRun'],
+  ])('switches %s on with true and off with false', (name, field) => {
+    const options = fresh();
+    expect(applyOption(options, name, 'true', noObjectFormat)).toBe('ok');
+    expect(options[field]).toBe(true);
+    expect(applyOption(options, name, 'false', noObjectFormat)).toBe('ok');
+    expect(options[field]).toBe(false);
+  });
+
+  it('enables the object format through its callback', () => {
+    let calls = 0;
+    expect(applyOption(fresh(), 'object-format', 'true', () => calls++)).toBe('ok');
+    expect(calls).toBe(1);
+  });
+
+  it('records the expected id of a cas option under its ref', () => {
+    const options = fresh();
+    expect(applyOption(options, 'cas', `refs/heads/main:${SHA}`, noObjectFormat)).toBe('ok');
+    expect([...options.cas]).toStrictEqual([['refs/heads/main', SHA]]);
+  });
+
+  it.each([
+    ['an all-zero SHA-1 id', '0'.repeat(40)],
+    ['an all-zero SHA-256 id', '0'.repeat(64)],
+    ['an empty id', ''],
+  ])('reads cas with %s as must-not-exist', (_name, id) => {
+    const options = fresh();
+    expect(applyOption(options, 'cas', `refs/heads/new:${id}`, noObjectFormat)).toBe('ok');
+    expect(options.cas.get('refs/heads/new')).toBe('');
+  });
+
+  it('keeps one cas entry per ref', () => {
+    const options = fresh();
+    applyOption(options, 'cas', `refs/heads/a:${SHA}`, noObjectFormat);
+    applyOption(options, 'cas', `refs/heads/b:${'0'.repeat(40)}`, noObjectFormat);
+    expect([...options.cas]).toStrictEqual([
+      ['refs/heads/a', SHA],
+      ['refs/heads/b', ''],
+    ]);
+  });
+
+  it.each([
+    ['no colon', 'refs/heads/main'],
+    ['no ref before the colon', `:${SHA}`],
+  ])('refuses a cas value with %s', (_name, value) => {
+    const options = fresh();
+    expect(applyOption(options, 'cas', value, noObjectFormat)).toBe('error cas wants <ref>:<object id>');
+    expect(options.cas.size).toBe(0);
+  });
+
+  it.each([
+    ['atomic', 'true'],
+    ['followtags', 'true'],
+    ['push-option', 'ci.skip'],
+    ['depth', '1'],
+    ['check-connectivity', 'true'],
+  ])('answers unsupported to option %s and changes nothing', (name, value) => {
+    const options = fresh();
+    expect(applyOption(options, name, value, noObjectFormat)).toBe('unsupported');
+    expect(options).toStrictEqual(fresh());
+  });
+});
