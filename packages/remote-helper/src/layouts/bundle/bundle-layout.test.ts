@@ -54,7 +54,8 @@ describe('chooseHead', () => {
 });
 
 describe('chooseDefaultBranch', () => {
-  const push = (dst: string, sha: string | undefined = 'a'.repeat(40)) => ({ sha, dst, force: false, expect: undefined });
+  const push = (dst: string) => ({ sha: 'a'.repeat(40), dst, force: false, expect: undefined });
+  const deletion = (dst: string) => ({ sha: undefined, dst, force: false, expect: undefined });
   it('prefers the local current branch when it is pushed', () => {
     expect(chooseDefaultBranch([push('refs/heads/main'), push('refs/heads/dev')], 'refs/heads/dev')).toBe('refs/heads/dev');
   });
@@ -64,6 +65,6 @@ describe('chooseDefaultBranch', () => {
     expect(chooseDefaultBranch([push('refs/heads/x'), push('refs/heads/y')], undefined)).toBe('refs/heads/x');
   });
   it('never names a tag or a deleted branch', () => {
-    expect(chooseDefaultBranch([push('refs/tags/v1'), push('refs/heads/gone', undefined)], 'refs/heads/gone')).toBeUndefined();
+    expect(chooseDefaultBranch([push('refs/tags/v1'), deletion('refs/heads/gone')], 'refs/heads/gone')).toBeUndefined();
   });
 });
