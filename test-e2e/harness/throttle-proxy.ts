@@ -1,6 +1,7 @@
 // An HTTP proxy on 127.0.0.1 in front of the S3 server that adds per-request latency and a shared
-// bandwidth cap, to make transfers slow on purpose (lock heartbeats, killed uploads, benchmarks). Headers
-// pass through untouched, so request signatures stay valid.
+// bandwidth cap, to make transfers slow on purpose (lock heartbeats, killed uploads) or like a real region
+// (benchmarks), and counts bytes and requests by S3 operation. Headers pass through untouched, so request
+// signatures stay valid.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -13,11 +14,33 @@ export interface ThrottleOptions {
   readonly bytesPerSecond?: number;
 }
 
+export interface ProxyStats {
+  /** Bytes that went through, each way (bodies only). */
+  up: number;
+  down: number;
+  requests: number;
+  /** Requests by S3 operation: LIST, GET, HEAD, PUT, UPLOAD-PART, CREATE-MULTIPART, COMPLETE-MULTIPART, DELETE, DELETE-MANY, … */
+  readonly byType: Record<string, number>;
+}
+
 export interface ThrottleProxy {
   readonly endpoint: string;
-  /** Bytes that went through, each way. */
-  readonly stats: { up: number; down: number; requests: number };
+  readonly stats: ProxyStats;
   close(): Promise<void>;
+}
+
+/** The S3 operation a path-style request is, from its method and query alone. */
+export function classifyRequest(method: string, url: string): string {
+  const query = new URL(url, 'http://x').searchParams;
+  const path = url.split('?')[0] ?? '';
+  const bucketOnly = path.split('/').filter(Boolean).length <= 1;
+  if (method === 'GET' && (query.has('list-type') || (bucketOnly && query.has('prefix')))) return 'LIST';
+  if (method === 'PUT' && query.has('uploadId')) return 'UPLOAD-PART';
+  if (method === 'POST' && query.has('uploads')) return 'CREATE-MULTIPART';
+  if (method === 'POST' && query.has('uploadId')) return 'COMPLETE-MULTIPART';
+  if (method === 'POST' && query.has('delete')) return 'DELETE-MANY';
+  if (method === 'DELETE' && query.has('uploadId')) return 'ABORT-MULTIPART';
+  return method === 'DELETE' ? 'DELETE' : method;
 }
 
 /** A token bucket shared by every stream through the proxy. */
@@ -46,9 +69,11 @@ function throttled(bandwidth: Bandwidth, count: (n: number) => void): Transform 
 export async function startThrottleProxy(options: ThrottleOptions): Promise<ThrottleProxy> {
   const target = new URL(options.target);
   const bandwidth = new Bandwidth(options.bytesPerSecond);
-  const stats = { up: 0, down: 0, requests: 0 };
+  const stats: ProxyStats = { up: 0, down: 0, requests: 0, byType: {} };
   const server: Server = createServer((req, res) => {
     stats.requests++;
+    const type = classifyRequest(req.method ?? 'GET', req.url ?? '/');
+    stats.byType[type] = (stats.byType[type] ?? 0) + 1;
     setTimeout(() => {
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
