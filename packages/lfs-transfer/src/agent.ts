@@ -4,11 +4,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describeError, GitRemoteS3Error, gitDir, log, readGitConfig } from '@git-remote-s3/core';
-import { openRemote, type Remote } from '@git-remote-s3/core/remote';
+import { readGitConfig } from '@git-remote-s3/core/config';
+import { describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { log } from '@git-remote-s3/core/log';
+import type { Remote } from '@git-remote-s3/core/remote';
+import { gitDir } from '@git-remote-s3/core/repo';
+import { parseRemoteUrl } from '@git-remote-s3/core/url';
 import { complete, completeError, initError, initOk, parseMessage, progress, type TransferMessage } from './protocol.js';
 import { resolveLfsUrl } from './resolve-remote.js';
-import { downloadObjectToFile, uploadObject } from './transfer.js';
 
 export interface AgentOptions {
   /** Log each request, its timing and errors to <git-dir>/lfs/tmp/git-lfs-s3.log. */
@@ -23,8 +26,17 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   log.verbosity = options.debug ? 2 : 0;
   if (options.debug) log.redirect((text) => debug(text.trimEnd()));
   const send = (line: string) => process.stdout.write(`${line}\n`);
-  let remote: Remote | undefined;
+  // git-lfs starts several agents at once and many get no object at all: init only resolves and checks
+  // the URL; the store (and the AWS SDK) loads with the first transfer.
+  let target: { url: string; name: string } | undefined;
+  let remote: Promise<Remote> | undefined;
   let setupError: string | undefined;
+  const openOnce = (): Promise<Remote> => {
+    if (!target) return Promise.reject(new GitRemoteS3Error('bad-config', setupError ?? 'the agent was not initialised'));
+    const { url, name } = target;
+    remote ??= import('@git-remote-s3/core/remote').then(({ openRemote }) => openRemote(url, name));
+    return remote;
+  };
   const inFlight = new Set<Promise<void>>();
 
   const transfer = async (message: TransferMessage) => {
@@ -36,16 +48,16 @@ export async function runAgent(options: AgentOptions): Promise<number> {
       last = bytes;
     };
     try {
-      if (!remote) throw new GitRemoteS3Error('bad-config', setupError ?? 'the agent was not initialised');
+      const [opened, { uploadObject, downloadObjectToFile }] = await Promise.all([openOnce(), import('./transfer.js')]);
       if (message.event === 'upload') {
         if (!message.path) throw new GitRemoteS3Error('bad-config', 'git-lfs sent an upload without a path');
-        const { skipped } = await uploadObject(remote, message.oid, message.size, message.path, report);
+        const { skipped } = await uploadObject(opened, message.oid, message.size, message.path, report);
         send(complete(message.oid));
         debug(
           `upload ${message.oid} (${message.size} bytes) ${skipped ? 'already stored, skipped' : 'done'} in ${Date.now() - started} ms`,
         );
       } else {
-        const path = await downloadObjectToFile(remote, message.oid, message.size, tmpDir, report);
+        const path = await downloadObjectToFile(opened, message.oid, message.size, tmpDir, report);
         send(complete(message.oid, path));
         debug(`download ${message.oid} (${message.size} bytes) done in ${Date.now() - started} ms`);
       }
@@ -64,8 +76,9 @@ export async function runAgent(options: AgentOptions): Promise<number> {
       try {
         const config = await readGitConfig();
         const url = resolveLfsUrl(parsed.message.remote, config);
-        remote = await openRemote(url, parsed.message.remote);
-        debug(`init ${parsed.message.operation} for ${parsed.message.remote}: ${remote.display}/lfs/`);
+        parseRemoteUrl(url); // a bad URL fails init, before any transfer is tried
+        target = { url, name: parsed.message.remote };
+        debug(`init ${parsed.message.operation} for ${parsed.message.remote}: ${url}/lfs/`);
         send(initOk());
       } catch (error) {
         setupError = describeError(error, false).replace(/^error: /, '');
@@ -84,7 +97,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     }
   }
   await Promise.all(inFlight);
-  remote?.store.close();
+  if (remote) (await remote.catch(() => undefined))?.store.close();
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // The git config that makes git-lfs use this agent: for every remote of a repository, or scoped to one
 // remote through a synthetic `remote.<name>.lfsurl` so that other remotes keep their own LFS server.
-import { git, isRemoteUrl, parseRemoteUrl } from '@git-remote-s3/core';
+import { git } from '@git-remote-s3/core/git';
+import { isRemoteUrl, parseRemoteUrl } from '@git-remote-s3/core/url';
 
 export const AGENT = 'git-lfs-s3';
 

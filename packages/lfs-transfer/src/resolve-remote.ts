@@ -1,6 +1,8 @@
 // Which S3 location holds a remote's LFS objects: git-lfs names a remote or a URL in `init`; a name is
 // looked up as its `lfsurl` (set by `git-lfs-s3 install --remote`) and then as its git URL.
-import { BadConfigError, type GitConfigValues, isRemoteUrl } from '@git-remote-s3/core';
+import type { GitConfigValues } from '@git-remote-s3/core/config';
+import { BadConfigError } from '@git-remote-s3/core/errors';
+import { isRemoteUrl } from '@git-remote-s3/core/url';
 import { s3UrlOfLfsUrl } from './lfs-config.js';
 
 export function resolveLfsUrl(remote: string, config: GitConfigValues): string {
