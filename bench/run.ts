@@ -22,13 +22,14 @@ const { values, positionals } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     'bandwidth-mbps': { type: 'string' },
     'with-peer': { type: 'boolean', default: false },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
   process.stdout.write(
-    `usage: pnpm bench [${SCENARIOS.map((s) => s.name).join('|')}…] [--quick] [--runs N] [--latency-ms N] [--bandwidth-mbps N] [--with-peer]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.title}`).join('\n')}\n`,
+    `usage: pnpm bench [${SCENARIOS.map((s) => s.name).join('|')}…] [--quick] [--runs N] [--latency-ms N] [--bandwidth-mbps N] [--with-peer] [--out <dir>]\n\n${SCENARIOS.map((s) => `  ${s.name.padEnd(8)} ${s.title}`).join('\n')}\n`,
   );
   process.exit(0);
 }
@@ -74,7 +75,7 @@ try {
 
 const rows = summarize(measurements);
 process.stdout.write(`${formatTable(rows)}\n`);
-const file = await saveJson(join(REPO_ROOT, 'bench', 'results'), {
+const file = await saveJson(values.out ?? join(REPO_ROOT, 'bench', 'results'), {
   date: new Date().toISOString(),
   options,
   sizes,

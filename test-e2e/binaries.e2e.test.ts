@@ -30,3 +30,40 @@ describe('built binaries', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+/** Files `entry` loads before running: its static imports, transitively (dynamic import() excluded). */
+async function staticGraph(entry: string): Promise<Map<string, string>> {
+  const { readFile } = await import('node:fs/promises');
+  const { dirname, join } = await import('node:path');
+  const seen = new Map<string, string>();
+  const visit = async (file: string) => {
+    if (seen.has(file)) return;
+    const text = await readFile(file, 'utf8');
+    seen.set(file, text);
+    for (const m of text.matchAll(/^import\s[^;]*?from\s+'(\.\/[^']+)'|^import\s+'(\.\/[^']+)'/gm)) {
+      await visit(join(dirname(file), m[1] ?? m[2] ?? ''));
+    }
+  };
+  await visit(entry);
+  return seen;
+}
+
+describe('start-up cost of the built helper', () => {
+  test('deciding helper-or-CLI and answering capabilities loads neither the AWS SDK nor all of zod', async () => {
+    const { join } = await import('node:path');
+    const { readdir } = await import('node:fs/promises');
+    const { REPO_ROOT } = await import('./harness/paths.js');
+    const dist = join(REPO_ROOT, 'packages', 'remote-helper', 'dist');
+    const helperChunk = (await readdir(dist)).find((f) => /^helper-[A-Z0-9]+\.js$/.test(f));
+    expect(helperChunk).toBeDefined();
+    for (const entry of ['main.js', helperChunk ?? '']) {
+      const graph = await staticGraph(join(dist, entry));
+      const bytes = [...graph.values()].reduce((n, t) => n + t.length, 0);
+      expect(
+        [...graph.values()].some((t) => t.includes('S3Client')),
+        entry,
+      ).toBe(false);
+      expect(bytes, `${entry} loads ${bytes} bytes before it runs`).toBeLessThan(200_000);
+    }
+  });
+});

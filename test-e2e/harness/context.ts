@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
 import { test as base, inject } from 'vitest';
+import { cacheDir } from './minio.js';
 import { BIN_DIRS } from './paths.js';
 import { adminClient, createBucket, deleteBucket, type ServerInfo } from './server.js';
 
@@ -93,6 +94,8 @@ export async function createWorld(): Promise<World & { dispose(): Promise<void> 
     AWS_ENDPOINT_URL: server.endpoint,
     // The default credential chain must never reach for an instance-metadata address from a test.
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Tools the harness builds (MinIO, the Python peer) stay in the real cache, not the temporary HOME.
+    GIT_REMOTE_S3_TEST_CACHE: cacheDir(),
   };
   const store = await openStore({
     bucket,

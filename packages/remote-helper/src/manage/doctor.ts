@@ -3,7 +3,7 @@
 // Never asks anything: it runs unattended.
 import { formatAge, GitRemoteS3Error, headKey, judgeLock, lockKey, printable, withLock } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { resolveRef } from '../layouts/bundle/ref-table.js';
 import type { Remote } from '../remote.js';
 import { branchRef } from './branch.js';
@@ -18,7 +18,9 @@ export interface DoctorOptions {
   readonly setHead: string | undefined;
 }
 
-const lockTtlSchema = z.coerce.number().positive().max(86_400);
+const lockTtlSchema = z.coerce
+  .number('expected a number of seconds')
+  .check(z.positive('expected a positive number of seconds'), z.maximum(86_400, 'at most 86400 seconds'));
 
 /** `--lock-ttl` in milliseconds: a number of seconds, more than 0 and at most a day. */
 export function parseLockTtl(text: string): number {

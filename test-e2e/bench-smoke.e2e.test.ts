@@ -1,0 +1,45 @@
+// The benchmark harness as a smoke test: `pnpm bench --quick --with-peer` completes every scenario and
+// every subject gets numbers (or a stated reason). It asserts nothing about speed.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test } from './harness/context.js';
+import { REPO_ROOT } from './harness/paths.js';
+
+interface Row {
+  readonly scenario: string;
+  readonly subject: string;
+  readonly wallMs?: { readonly median: number };
+  readonly skipped?: string;
+  readonly requests?: Record<string, number>;
+}
+
+describe('benchmark harness', () => {
+  test('bench --quick --with-peer runs every scenario and reports numbers for every subject', async ({ world }) => {
+    const out = join(world.dir, 'bench-results');
+    const result = await world.run(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'bench', 'run.ts'), '--quick', '--with-peer', '--out', out],
+      {
+        cwd: REPO_ROOT,
+        timeoutMs: 240_000,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const [file] = await readdir(out);
+    const { rows } = JSON.parse(await readFile(join(out, file ?? ''), 'utf8')) as { rows: Row[] };
+    const scenarios = new Set(rows.map((r) => r.scenario.split(' ')[0]));
+    expect([...scenarios].sort()).toEqual(['1', '2', '3a', '3b', '4', '5', '6']);
+    for (const subject of ['ours', 'awslabs (python)', 'git file://', 'raw SDK', 'node -e 0']) {
+      expect(
+        rows.some((r) => r.subject === subject && r.wallMs !== undefined),
+        subject,
+      ).toBe(true);
+    }
+    for (const row of rows) {
+      if (row.skipped) continue;
+      expect(Number.isFinite(row.wallMs?.median), `${row.scenario} / ${row.subject}`).toBe(true);
+    }
+    expect(result.stdout).toMatch(/\| 1 initial push +\| ours +\|/);
+  }, 300_000);
+});
