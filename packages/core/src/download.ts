@@ -32,20 +32,26 @@ async function* rangedParts(
   options: DownloadOptions,
 ): AsyncGenerator<Buffer> {
   const parts = Math.ceil(size / partSize);
+  // Each part is copied into one buffer of its exact size as it arrives: downstream gets few large
+  // buffers (far cheaper to stream than many small chunks), and no part is ever held twice.
   const fetchPart = async (index: number): Promise<Buffer> => {
     const start = index * partSize;
     const end = Math.min(size, start + partSize) - 1;
     const { body } = await store.get(key, { start, end }, options.signal);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    const data = Buffer.concat(chunks);
-    if (data.length !== end - start + 1) {
+    const part = Buffer.allocUnsafe(end - start + 1);
+    let offset = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (offset + chunk.length > part.length) break;
+      chunk.copy(part, offset);
+      offset += chunk.length;
+    }
+    if (offset !== part.length) {
       throw new CorruptObjectError(
         objectUrl(store.bucket, key),
-        `range ${start}-${end} returned ${data.length} bytes (the object changed or is truncated)`,
+        `range ${start}-${end} returned another length than asked (the object changed or is truncated)`,
       );
     }
-    return data;
+    return part;
   };
   const window: Promise<Buffer>[] = [];
   let requested = 0;
@@ -53,10 +59,10 @@ async function* rangedParts(
   try {
     while (delivered < parts) {
       while (requested < parts && window.length < concurrency) window.push(fetchPart(requested++));
-      const data = await (window.shift() as Promise<Buffer>);
+      const part = await (window.shift() as Promise<Buffer>);
       delivered++;
       options.onProgress?.(Math.min(size, delivered * partSize));
-      yield data;
+      yield part;
     }
   } finally {
     // A consumer that stops early must not leave rejections unobserved.
