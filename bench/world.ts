@@ -9,7 +9,7 @@ import { type ObjectStore, openStore } from '@git-remote-s3/core';
 import { awslabsDir, ensureAwslabs } from '../test-e2e/harness/awslabs.js';
 import { startMinio } from '../test-e2e/harness/minio.js';
 import { REPO_ROOT } from '../test-e2e/harness/paths.js';
-import { adminClient, createBucket } from '../test-e2e/harness/server.js';
+import { adminClient, createBucket, isolatedEnv } from '../test-e2e/harness/server.js';
 import { type ProxyStats, startThrottleProxy, type ThrottleProxy } from '../test-e2e/harness/throttle-proxy.js';
 
 export type Subject = 'ours' | 'git file://' | 'raw SDK' | 'awslabs (python)' | 'node -e 0';
@@ -66,18 +66,8 @@ export async function openBenchWorld(options: BenchOptions): Promise<BenchWorld>
   await mkdir(home);
   await writeFile(join(home, '.gitconfig'), '[user]\n\tname = Bench\n\temail = bench@example.com\n[init]\n\tdefaultBranch = main\n');
   const base: NodeJS.ProcessEnv = {
+    ...isolatedEnv(server, home, proxy.endpoint),
     PATH: process.env.PATH ?? '',
-    HOME: home,
-    LANG: 'C',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0',
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_REGION: server.region,
-    AWS_DEFAULT_REGION: server.region,
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     BENCH_RSS_LOG: rssLog,
   };
   const oursBin = join(dir, 'bin-ours');

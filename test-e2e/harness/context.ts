@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
 import { test as base, inject } from 'vitest';
-import { cacheDir } from './minio.js';
 import { BIN_DIRS } from './paths.js';
-import { adminClient, createBucket, deleteBucket, type ServerInfo } from './server.js';
+import { adminClient, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
 
 export interface RunResult {
   readonly code: number | null;
@@ -82,20 +81,9 @@ export async function createWorld(): Promise<World & { dispose(): Promise<void> 
     '[user]\n\tname = E2E Tester\n\temail = e2e@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[protocol "s3"]\n\tallow = always\n',
   );
   const env: Record<string, string> = {
+    ...isolatedEnv(server, home),
     PATH: [...BIN_DIRS, process.env.PATH ?? ''].join(delimiter),
-    HOME: home,
     TMPDIR: tmpdir(),
-    LANG: 'C',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0',
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_REGION: server.region,
-    AWS_ENDPOINT_URL: server.endpoint,
-    // The default credential chain must never reach for an instance-metadata address from a test.
-    AWS_EC2_METADATA_DISABLED: 'true',
-    // Tools the harness builds (MinIO, the Python peer) stay in the real cache, not the temporary HOME.
-    GIT_REMOTE_S3_TEST_CACHE: cacheDir(),
   };
   const store = await openStore({
     bucket,

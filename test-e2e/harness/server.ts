@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { type S3Server, startMinio } from './minio.js';
+import { cacheDir, type S3Server, startMinio } from './minio.js';
 
 export interface ServerInfo {
   readonly endpoint: string;
@@ -98,4 +98,27 @@ export async function restrictedCredentials(server: ServerInfo, actions: readonl
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('AssumeRole returned no credentials');
   return { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
+}
+
+/**
+ * The environment every program under test or benchmark runs in: git without system config or prompts,
+ * the server's credentials and endpoint, never an instance-metadata lookup, and the tools cache.
+ */
+export function isolatedEnv(server: ServerInfo, home: string, endpoint: string = server.endpoint): Record<string, string> {
+  return {
+    HOME: home,
+    LANG: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_DEFAULT_REGION: server.region,
+    AWS_ENDPOINT_URL: endpoint,
+    // The default credential chain must never reach for an instance-metadata address from here.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Tools the harness builds (MinIO, the Python peer) stay in the real cache, not the temporary HOME.
+    GIT_REMOTE_S3_TEST_CACHE: cacheDir(),
+  };
 }
