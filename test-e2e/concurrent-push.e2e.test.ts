@@ -54,7 +54,7 @@ describe('concurrent and interrupted pushes', () => {
     const winners = [ra, rb].filter((r) => r.code === 0);
     expect(winners, `${ra.stderr}\n${rb.stderr}`).toHaveLength(1);
     const loser = ra.code === 0 ? rb : ra;
-    expect(loser.stderr).toMatch(/is locked by another push|\(fetch first\)|\(non-fast-forward\)/);
+    expect(loser.stderr).toMatch(/is locked by another push|is being pushed right now|\(fetch first\)|\(non-fast-forward\)/);
 
     const bundles = (await remoteKeys(world, 'race')).filter((k) => k.endsWith('.bundle'));
     const winner = ra.code === 0 ? a : b;
@@ -77,18 +77,28 @@ describe('concurrent and interrupted pushes', () => {
       const ttl = { GIT_REMOTE_S3_LOCK_TTL: '2' };
       const slow = startPush(world, src, ['origin', 'main'], { ...ttl, AWS_ENDPOINT_URL: proxy.endpoint });
       await waitForKey(world, 'slow/refs/heads/main/LOCK#.lock', 20_000);
-      const rivalResults: RunResult[] = [];
-      // Keep trying well past the TTL while the slow upload runs.
-      for (let i = 0; i < 4; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        rivalResults.push(await world.run('git', ['push', 'origin', 'main'], { cwd: join(world.dir, 'rival'), env: ttl }));
+      const lockedAt = Date.now();
+      let finished = false;
+      const result = slow.done.finally(() => {
+        finished = true;
+      });
+      // A rival keeps trying while the slow upload runs, well past the TTL.
+      const attempts: { startedMs: number; run: RunResult }[] = [];
+      while (!finished) {
+        await new Promise((r) => setTimeout(r, 700));
+        if (finished) break;
+        const startedMs = Date.now() - lockedAt;
+        attempts.push({ startedMs, run: await world.run('git', ['push', 'origin', 'main'], { cwd: join(world.dir, 'rival'), env: ttl }) });
       }
-      const result = await slow.done;
-      expect(result.code, result.stderr).toBe(0);
-      for (const r of rivalResults) {
-        expect(r.code).not.toBe(0);
-        expect(r.stderr).toContain('is locked by another push');
-      }
+      const done = await result;
+      expect(done.code, done.stderr).toBe(0);
+      // Every attempt is refused: by the lock while the upload runs, or as 'fetch first' once the slow push
+      // has committed during the attempt.
+      for (const { run } of attempts) expect(run.code).not.toBe(0);
+      const lockRefusals = attempts.filter(({ run }) => run.stderr.includes('is locked by another push'));
+      expect(lockRefusals.length).toBeGreaterThanOrEqual(3);
+      // The lock was still honoured well after one TTL (2 s) had passed: the heartbeat kept it fresh.
+      expect(Math.max(...lockRefusals.map((a) => a.startedMs))).toBeGreaterThan(3000);
       expect(proxy.stats.up).toBeGreaterThan(6 * 1024 * 1024);
       expect((await lsRemote(world, url)).get('refs/heads/main')).toBe(big);
       expect((await remoteKeys(world, 'slow')).filter((k) => k.endsWith('.bundle'))).toEqual([`slow/refs/heads/main/${big}.bundle`]);

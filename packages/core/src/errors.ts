@@ -130,6 +130,17 @@ export class LockHeldError extends GitRemoteS3Error {
   }
 }
 
+/** Two bundles of a ref while its lock is live: a push is between uploading the new and removing the old. */
+export class PushInProgressError extends GitRemoteS3Error {
+  constructor(ref: string, lockUrl: string, ageMs: number, doctorUrl: string) {
+    super(
+      'lock-held',
+      `ref ${ref} is being pushed right now (2 bundles while ${lockUrl} is ${formatAge(ageMs)} old); retry in a moment, or run 'git s3 doctor ${doctorUrl}' if it persists`,
+      { ref, lockUrl, ageMs },
+    );
+  }
+}
+
 export class LockLostError extends GitRemoteS3Error {
   constructor(url: string) {
     super('lock-lost', `lost the lock ${url} while pushing (another push took it over); nothing was committed, retry`, {

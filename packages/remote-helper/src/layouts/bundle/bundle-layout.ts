@@ -1,12 +1,12 @@
 // The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
-import { git, headKey, log, MultipleBundlesError, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import { git, headKey, log, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
 import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
 import { fetchBundles } from './fetch.js';
 import { pushRef } from './push.js';
-import { type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
+import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
 const PUSH_CONCURRENCY = 4;
 
@@ -39,13 +39,7 @@ export class BundleLayout implements Layout {
       const resolution = resolveRef(entry, this.remote.settings.lockTtlMs, table.serverTime);
       if (resolution.kind === 'none') continue;
       if (resolution.kind === 'ambiguous') {
-        log.error(
-          new MultipleBundlesError(
-            entry.ref,
-            entry.bundles.map((b) => b.key),
-            this.remote.display,
-          ).message,
-        );
+        log.error(ambiguityError(entry, resolution.why, table.serverTime, this.remote.store.bucket, this.remote.display).message);
         continue;
       }
       if (resolution.stale.length > 0) {

@@ -11,7 +11,6 @@ import {
   isValidRefName,
   lockKey,
   log,
-  MultipleBundlesError,
   PreconditionFailedError,
   ProtectedBranchError,
   refDirPrefix,
@@ -23,7 +22,7 @@ import { writeBundle } from '../../bundle-file.js';
 import type { PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
 import type { PushRequest, SessionOptions } from '../layout.js';
-import { buildRefTable, type RefTable, resolveRef } from './ref-table.js';
+import { ambiguityError, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
 class Rejected extends Error {
   constructor(readonly reason: string) {
@@ -61,8 +60,8 @@ export async function pushRef(
 function currentSha(remote: Remote, table: RefTable, ref: string, ownLock: boolean): string | undefined {
   const entry = table.refs.get(ref);
   const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, ownLock);
-  if (resolution.kind === 'ambiguous') {
-    throw new MultipleBundlesError(ref, entry?.bundles.map((b) => b.key) ?? [], remote.display);
+  if (resolution.kind === 'ambiguous' && entry) {
+    throw ambiguityError(entry, resolution.why, table.serverTime, remote.store.bucket, remote.display);
   }
   return resolution.kind === 'one' ? resolution.bundle.sha : undefined;
 }
@@ -109,7 +108,13 @@ async function updateRef(
     if (forced && branch && entry?.protected) throw new ProtectedBranchError(branch, 'force push', remote.display);
 
     await uploadBundle(remote, ref, sha, options.progress, lock.signal);
-    lock.assertHeld();
+    try {
+      lock.assertHeld();
+    } catch (error) {
+      // Not ours to commit any more: take back the bundle, or readers would take it for the newest.
+      await remote.store.delete(bundleKey(prefix, ref, sha)).catch(() => {});
+      throw error;
+    }
     if (namesHead) await createHead(remote, ref);
     const old = (entry?.bundles ?? []).filter((b) => b.sha !== sha);
     if (old.length > 0) {

@@ -1,6 +1,6 @@
 import type { ObjectInfo } from '@git-remote-s3/core';
 import { describe, expect, it } from 'vitest';
-import { type BundleObject, buildRefTable, type RefEntry, resolveRef } from './ref-table.js';
+import { ambiguityError, type BundleObject, buildRefTable, type RefEntry, resolveRef } from './ref-table.js';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const TTL = 60_000;
@@ -180,5 +180,28 @@ describe('resolveRef', () => {
 
   it('is ambiguous for bundles of the same age even under our own lock', () => {
     expect(resolveRef(entryOf([newer, sameAgeAsNewer, liveLock]), TTL, NOW, true)).toStrictEqual({ kind: 'ambiguous', why: 'same age' });
+  });
+});
+
+describe('ambiguityError', () => {
+  it('asks to retry while a push holds the lock, naming the lock and its age', () => {
+    const entry = entryOf([
+      object(`repo/refs/heads/main/${SHA_A}.bundle`, 30),
+      object(`repo/refs/heads/main/${SHA_B}.bundle`, 2),
+      object('repo/refs/heads/main/LOCK#.lock', 5),
+    ]);
+    if (!entry) throw new Error('no entry');
+    const error = ambiguityError(entry, 'push in progress', NOW, 'b', 's3://b/repo');
+    expect(error.message).toBe(
+      "ref refs/heads/main is being pushed right now (2 bundles while s3://b/repo/refs/heads/main/LOCK#.lock is 5s old); retry in a moment, or run 'git s3 doctor s3://b/repo' if it persists",
+    );
+  });
+
+  it('names doctor when the bundles cannot be told apart', () => {
+    const entry = entryOf([object(`repo/refs/heads/main/${SHA_A}.bundle`, 2), object(`repo/refs/heads/main/${SHA_B}.bundle`, 2)]);
+    if (!entry) throw new Error('no entry');
+    expect(ambiguityError(entry, 'same age', NOW, 'b', 's3://b/repo').message).toMatch(
+      /^ref refs\/heads\/main has 2 bundles \(.*\); run 'git s3 doctor s3:\/\/b\/repo' to inspect and repair$/,
+    );
   });
 });

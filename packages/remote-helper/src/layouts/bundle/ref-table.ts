@@ -1,6 +1,14 @@
 // The state of a bundle-layout remote read from one listing of `<prefix>/refs/`, and the rules that pick
 // a ref's current bundle (DESIGN §3 step 1). Pure, so every case is unit-tested without a server.
-import { type BundleLayoutKey, judgeLock, type ObjectInfo, parseBundleLayoutKey } from '@git-remote-s3/core';
+import {
+  type BundleLayoutKey,
+  judgeLock,
+  MultipleBundlesError,
+  type ObjectInfo,
+  objectUrl,
+  PushInProgressError,
+  parseBundleLayoutKey,
+} from '@git-remote-s3/core';
 
 export interface BundleObject {
   readonly sha: string;
@@ -64,6 +72,25 @@ export type Resolution =
   | { readonly kind: 'none' }
   | { readonly kind: 'one'; readonly bundle: BundleObject; readonly stale: readonly BundleObject[] }
   | { readonly kind: 'ambiguous'; readonly why: 'push in progress' | 'same age' };
+
+/** The error a reader or pusher gives for an ambiguous ref: retry for a push in progress, doctor otherwise. */
+export function ambiguityError(
+  entry: RefEntry,
+  why: 'push in progress' | 'same age',
+  serverTime: Date,
+  bucket: string,
+  doctorUrl: string,
+): Error {
+  if (why === 'push in progress' && entry.lock) {
+    const ageMs = Math.max(0, serverTime.getTime() - entry.lock.lastModified.getTime());
+    return new PushInProgressError(entry.ref, objectUrl(bucket, entry.lock.key), ageMs, doctorUrl);
+  }
+  return new MultipleBundlesError(
+    entry.ref,
+    entry.bundles.map((b) => b.key),
+    doctorUrl,
+  );
+}
 
 /**
  * Which bundle is the ref. Several bundles without a live lock are the trace of a push that died between
