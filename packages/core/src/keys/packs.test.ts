@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CorruptObjectError } from '../errors.js';
+import {
+  formatInfoRefs,
+  formatPackedRefs,
+  formatPackList,
+  formatPacksHead,
+  layoutOfHead,
+  packKeys,
+  parseInfoRefs,
+  parsePackList,
+  parsePacksHead,
+} from './packs.js';
+
+const SHA_A = 'a'.repeat(40);
+const SHA_B = 'b'.repeat(40);
+
+describe('the packs layout formats match what git itself writes', () => {
+  let repo = '';
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: repo,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@e',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@e',
+      },
+    });
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'packs-format-'));
+    git('init', '-q', '-b', 'main');
+    git('commit', '-q', '--allow-empty', '-m', 'one');
+    git('branch', 'side');
+    git('tag', 'light');
+    git('tag', '-a', 'v1', '-m', 'annotated');
+    git('repack', '-a', '-d', '-q');
+    git('pack-refs', '--all');
+    git('update-server-info');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('reads git update-server-info output and writes it back byte for byte', () => {
+    const text = readFileSync(join(repo, '.git', 'info', 'refs'), 'utf8');
+    const refs = parseInfoRefs(text, 'info/refs');
+    expect(refs.map((r) => r.ref)).toEqual(['refs/heads/main', 'refs/heads/side', 'refs/tags/light', 'refs/tags/v1']);
+    expect(refs.find((r) => r.ref === 'refs/tags/v1')?.peeled).toBe(git('rev-parse', 'main').trim());
+    expect(formatInfoRefs(refs)).toBe(text);
+  });
+
+  it('writes packed-refs as git pack-refs --all does', () => {
+    const refs = parseInfoRefs(readFileSync(join(repo, '.git', 'info', 'refs'), 'utf8'), 'info/refs');
+    expect(formatPackedRefs(refs)).toBe(readFileSync(join(repo, '.git', 'packed-refs'), 'utf8'));
+  });
+
+  it('reads and writes objects/info/packs as git does', () => {
+    const text = readFileSync(join(repo, '.git', 'objects', 'info', 'packs'), 'utf8');
+    const names = parsePackList(text, 'objects/info/packs');
+    expect(names).toHaveLength(1);
+    expect(formatPackList(names)).toBe(text);
+  });
+});
+
+describe('parseInfoRefs on untrusted text', () => {
+  it.each([
+    ['a line without a tab', `${SHA_A} refs/heads/main\n`, /line 1 is not/],
+    ['a short object id', `abc\trefs/heads/main\n`, /line 1 is not/],
+    ['an invalid ref name', `${SHA_A}\trefs/heads/../x\n`, /invalid ref/],
+    ['a peel line with nothing before it', `${SHA_A}\trefs/tags/v1^{}\n`, /peels a ref that does not precede it/],
+    ['a ref listed twice', `${SHA_A}\trefs/heads/main\n${SHA_B}\trefs/heads/main\n`, /listed twice/],
+  ])('refuses %s', (_name, text, message) => {
+    expect(() => parseInfoRefs(text, 's3://b/r/info/refs')).toThrow(CorruptObjectError);
+    expect(() => parseInfoRefs(text, 's3://b/r/info/refs')).toThrow(message);
+  });
+
+  it('formats refs sorted by name whatever order they come in', () => {
+    expect(
+      formatInfoRefs([
+        { ref: 'refs/tags/x', sha: SHA_B },
+        { ref: 'refs/heads/a', sha: SHA_A },
+      ]),
+    ).toBe(`${SHA_A}\trefs/heads/a\n${SHA_B}\trefs/tags/x\n`);
+  });
+});
+
+describe('HEAD and layout detection', () => {
+  it('tells the layouts apart by the HEAD text', () => {
+    expect(layoutOfHead('ref: refs/heads/main\n')).toBe('packs');
+    expect(layoutOfHead('refs/heads/main')).toBe('bundle');
+    expect(layoutOfHead(undefined)).toBeUndefined();
+  });
+
+  it('round-trips a symbolic HEAD and refuses an invalid target', () => {
+    expect(parsePacksHead(formatPacksHead('refs/heads/main'))).toBe('refs/heads/main');
+    expect(parsePacksHead('ref: refs/heads/../x\n')).toBeUndefined();
+    expect(parsePacksHead(`${SHA_A}\n`)).toBeUndefined();
+  });
+});
+
+describe('pack keys and the pack list', () => {
+  it('builds the .pack and .idx keys of a pack name', () => {
+    expect(packKeys('team/repo', `pack-${SHA_A}`)).toEqual({
+      pack: `team/repo/objects/pack/pack-${SHA_A}.pack`,
+      idx: `team/repo/objects/pack/pack-${SHA_A}.idx`,
+    });
+  });
+
+  it.each(['pack-../../x', `pack-${SHA_A.toUpperCase()}`, 'pack-123', `idx-${SHA_A}`])('refuses the pack name %s', (name) => {
+    expect(() => packKeys('repo', name)).toThrow(CorruptObjectError);
+  });
+
+  it('refuses a pack list line that is not a pack, and drops duplicates', () => {
+    expect(() => parsePackList('P ../evil.pack\n', 'packs')).toThrow(/line 1 is not/);
+    expect(parsePackList(`P pack-${SHA_A}.pack\nP pack-${SHA_A}.pack\n\n`, 'packs')).toEqual([`pack-${SHA_A}`]);
+  });
+});

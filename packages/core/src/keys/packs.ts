@@ -1,0 +1,99 @@
+// Key schema and text formats of the `packs` layout (DESIGN §4): git's own bare-repository layout in a
+// bucket. Builds every key, and parses and writes `HEAD`, `info/refs`, `objects/info/packs` and
+// `packed-refs` exactly as git writes them (`git update-server-info`, `git pack-refs`). Pure; names read
+// from the bucket are checked before they can reach git.
+import { CorruptObjectError } from '../errors.js';
+import { isObjectId, isValidRefName } from './refname.js';
+
+export const packsHeadKey = (prefix: string): string => `${prefix}/HEAD`;
+export const infoRefsKey = (prefix: string): string => `${prefix}/info/refs`;
+export const packListKey = (prefix: string): string => `${prefix}/objects/info/packs`;
+export const packedRefsKey = (prefix: string): string => `${prefix}/packed-refs`;
+export const packDirPrefix = (prefix: string): string => `${prefix}/objects/pack/`;
+
+const PACK_NAME = /^pack-([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** `pack-<checksum>` → its `.pack` and `.idx` keys; anything else is refused. */
+export function packKeys(prefix: string, name: string): { pack: string; idx: string } {
+  if (!PACK_NAME.test(name)) throw new CorruptObjectError(`${prefix}/objects/pack/${name}`, 'not a pack name (pack-<checksum>)');
+  return { pack: `${packDirPrefix(prefix)}${name}.pack`, idx: `${packDirPrefix(prefix)}${name}.idx` };
+}
+
+/** Which layout a remote uses, from its `HEAD` text: `ref: …` is git's own (packs), a bare ref name is awslabs' (bundle). */
+export function layoutOfHead(text: string | undefined): 'packs' | 'bundle' | undefined {
+  if (text === undefined) return undefined;
+  return text.startsWith('ref: ') ? 'packs' : 'bundle';
+}
+
+export function formatPacksHead(branchRef: string): string {
+  return `ref: ${branchRef}\n`;
+}
+
+/** The ref a packs-layout HEAD points to, or undefined when it is not a valid symbolic ref. */
+export function parsePacksHead(text: string): string | undefined {
+  const m = /^ref: (\S+)\s*$/.exec(text);
+  return m?.[1] && isValidRefName(m[1]) ? m[1] : undefined;
+}
+
+export interface RefRecord {
+  readonly ref: string;
+  readonly sha: string;
+  /** For an annotated tag: the object it peels to. */
+  readonly peeled?: string;
+}
+
+/** `info/refs` as `git update-server-info` writes it: `<sha>\t<ref>`, sorted, tags followed by `^{}` lines. */
+export function formatInfoRefs(refs: readonly RefRecord[]): string {
+  return [...refs]
+    .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
+    .map((r) => `${r.sha}\t${r.ref}\n${r.peeled ? `${r.peeled}\t${r.ref}^{}\n` : ''}`)
+    .join('');
+}
+
+/** Reads `info/refs`; `where` names the object in errors. Every ref name and id is checked. */
+export function parseInfoRefs(text: string, where: string): RefRecord[] {
+  const refs: RefRecord[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    const m = /^([0-9a-f]+)\t(.+)$/.exec(line);
+    if (!m?.[1] || !m[2] || !isObjectId(m[1])) throw new CorruptObjectError(where, `line ${i + 1} is not '<object id><TAB><ref>'`);
+    const [, sha, name] = m;
+    if (name.endsWith('^{}')) {
+      const last = refs[refs.length - 1];
+      if (!last || last.ref !== name.slice(0, -3) || last.peeled)
+        throw new CorruptObjectError(where, `line ${i + 1} peels a ref that does not precede it`);
+      refs[refs.length - 1] = { ...last, peeled: sha };
+      continue;
+    }
+    if (!isValidRefName(name)) throw new CorruptObjectError(where, `line ${i + 1} names an invalid ref`);
+    if (refs.some((r) => r.ref === name)) throw new CorruptObjectError(where, `${name} is listed twice`);
+    refs.push({ ref: name, sha });
+  }
+  return refs;
+}
+
+/** `packed-refs` as `git pack-refs --all` writes it, for tools that read the prefix as a bare repository. */
+export function formatPackedRefs(refs: readonly RefRecord[]): string {
+  const lines = ['# pack-refs with: peeled fully-peeled sorted '];
+  for (const r of [...refs].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))) {
+    lines.push(`${r.sha} ${r.ref}`);
+    if (r.peeled) lines.push(`^${r.peeled}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `objects/info/packs`: `P pack-<checksum>.pack` per live pack, then a blank line, as git writes it. */
+export function formatPackList(names: readonly string[]): string {
+  return `${names.map((n) => `P ${n}.pack\n`).join('')}\n`;
+}
+
+export function parsePackList(text: string, where: string): string[] {
+  const names: string[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    const m = /^P (pack-[0-9a-f]+)\.pack$/.exec(line);
+    if (!m?.[1] || !PACK_NAME.test(m[1])) throw new CorruptObjectError(where, `line ${i + 1} is not 'P pack-<checksum>.pack'`);
+    if (!names.includes(m[1])) names.push(m[1]);
+  }
+  return names;
+}
