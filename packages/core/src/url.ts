@@ -3,7 +3,9 @@
 import * as z from 'zod/mini';
 import { BadUrlError } from './errors.js';
 
-export type RemoteScheme = 's3' | 's3+zip' | 'amazon-s3';
+import { isRemoteUrl, type RemoteScheme, SCHEMES } from './url-scheme.js';
+
+export { isRemoteUrl, type RemoteScheme };
 
 export interface RemoteUrl {
   readonly scheme: RemoteScheme;
@@ -15,8 +17,6 @@ export interface RemoteUrl {
   /** Properties file in $HOME named in `amazon-s3://file@bucket/…`. */
   readonly propsFile?: string;
 }
-
-const SCHEMES: readonly RemoteScheme[] = ['s3', 's3+zip', 'amazon-s3'];
 
 // zod/mini: the same checks as zod with a fraction of the code to load, which matters for start-up.
 const bucketSchema = z.string().check(
@@ -42,11 +42,6 @@ const propsFileSchema = z.string().check(
   z.regex(/^[A-Za-z0-9_.-]+$/, 'properties file must be a plain file name in your home directory'),
   z.refine((s) => s !== '.' && s !== '..', 'properties file must be a plain file name in your home directory'),
 );
-
-/** True when `text` starts with one of our schemes (whether or not the rest is valid). */
-export function isRemoteUrl(text: string): boolean {
-  return SCHEMES.some((s) => text.startsWith(`${s}://`));
-}
 
 export function parseRemoteUrl(text: string): RemoteUrl {
   const match = /^([a-z0-9+-]+):\/\/(.*)$/s.exec(text);

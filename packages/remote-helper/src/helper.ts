@@ -2,7 +2,7 @@
 // to the user goes to stderr; stdout carries only the protocol.
 import { BadUrlError, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
-import { parseRemoteUrl } from '@git-remote-s3/core/url';
+import { schemeOf } from '@git-remote-s3/core/url-scheme';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
@@ -14,11 +14,11 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it
   });
   try {
-    const parsed = parseRemoteUrl(url);
-    if (parsed.scheme === 'amazon-s3') {
+    if (schemeOf(url) === 'amazon-s3') {
       throw new BadUrlError(url, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
     }
-    // The S3 side (and the AWS SDK) loads only when a command needs the remote, not for `capabilities`.
+    // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
+    // `capabilities`; a bad URL is still refused before any request, at the first command that needs it.
     const openLayout = async (): Promise<Layout> => {
       const [{ openRemote }, { BundleLayout }] = await Promise.all([import('./remote.js'), import('./layouts/bundle/bundle-layout.js')]);
       const remote = await openRemote(url, remoteName);

@@ -1,6 +1,6 @@
 // Which side of the binary an invocation wants: git's remote helper or the management CLI. Pure and
 // light, so that main.ts decides before loading either side.
-import { isRemoteUrl } from '@git-remote-s3/core/url';
+import { isRemoteUrl } from '@git-remote-s3/core/url-scheme';
 
 /** The management commands (the paths registered in cli.ts; a unit test keeps the two in step). */
 export const MANAGEMENT_COMMANDS: readonly string[] = ['delete-branch', 'doctor', 'list', 'protect', 'unprotect'];

@@ -1,0 +1,16 @@
+// The URL schemes we answer for, with no parsing library: what a program checks first, before it knows
+// whether it will need the full URL parser (url.ts).
+
+export type RemoteScheme = 's3' | 's3+zip' | 'amazon-s3';
+
+export const SCHEMES: readonly RemoteScheme[] = ['s3', 's3+zip', 'amazon-s3'];
+
+/** True when `text` starts with one of our schemes (whether or not the rest is valid). */
+export function isRemoteUrl(text: string): boolean {
+  return SCHEMES.some((s) => text.startsWith(`${s}://`));
+}
+
+/** The scheme of one of our URLs, or undefined. */
+export function schemeOf(text: string): RemoteScheme | undefined {
+  return SCHEMES.find((s) => text.startsWith(`${s}://`));
+}
