@@ -1,8 +1,7 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
-import { BadUrlError, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
-import { schemeOf } from '@git-remote-s3/core/url-scheme';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
@@ -14,18 +13,15 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it
   });
   try {
-    if (schemeOf(url) === 'amazon-s3') {
-      throw new BadUrlError(url, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
-    }
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
     // `capabilities`; a bad URL is still refused before any request, at the first command that needs it.
     const openLayout = async (): Promise<Layout> => {
-      const [{ openRemote }, { BundleLayout }] = await Promise.all([import('./remote.js'), import('./layouts/bundle/bundle-layout.js')]);
+      const [{ openRemote }, { openLayout: chooseLayout }] = await Promise.all([import('./remote.js'), import('./layouts/choose.js')]);
       const remote = await openRemote(url, remoteName);
       await offerLfsSetup(remoteName, remote.gitConfig);
       closeStore = () => remote.store.close();
       if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;
-      return new BundleLayout(remote);
+      return chooseLayout(remote);
     };
     await runSession({ input: process.stdin, output: process.stdout }, openLayout);
     return 0;

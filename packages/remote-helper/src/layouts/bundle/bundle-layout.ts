@@ -1,6 +1,6 @@
 // The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
-import { git, headKey, log, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import { git, headKey, type ListResult, log, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
 import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
@@ -15,11 +15,16 @@ export class BundleLayout implements Layout {
   private table: RefTable | undefined;
   private listed = new Map<string, BundleObject>();
 
-  constructor(private readonly remote: Remote) {}
+  /** `preloaded`: the listing of `<prefix>/refs/` already made while choosing the layout (used once). */
+  constructor(
+    private readonly remote: Remote,
+    private preloaded?: ListResult,
+  ) {}
 
   async readTable(): Promise<RefTable> {
     const prefix = this.remote.url.prefix;
-    const listing = await this.remote.store.list(refsPrefix(prefix));
+    const listing = this.preloaded ?? (await this.remote.store.list(refsPrefix(prefix)));
+    this.preloaded = undefined;
     const table = buildRefTable(prefix, listing.objects, listing.serverTime);
     for (const { key, reason } of table.invalid) {
       log.warnOnce(`ignoring ${objectUrl(this.remote.store.bucket, key)}: ${reason}`);

@@ -1,0 +1,65 @@
+// What a push may do to each ref of the packs layout's table: the checks git understands (fast-forward,
+// tags, leases), re-run against the current table on every commit attempt so another pusher's update is
+// never lost.
+import { ancestry, isValidRefName, type RefRecord } from '@git-remote-s3/core';
+import type { PushRequest, SessionOptions } from '../layout.js';
+
+export interface AcceptedUpdate {
+  readonly ref: string;
+  readonly ok: true;
+  /** The new id; undefined deletes the ref. */
+  readonly sha: string | undefined;
+  readonly forced: boolean;
+  readonly upToDate: boolean;
+}
+
+export type RefDecision = AcceptedUpdate | { readonly ref: string; readonly ok: false; readonly reason: string };
+
+export async function decideUpdates(
+  table: readonly RefRecord[],
+  requests: readonly PushRequest[],
+  _options: SessionOptions,
+): Promise<RefDecision[]> {
+  const current = new Map(table.map((r) => [r.ref, r.sha]));
+  const decisions: RefDecision[] = [];
+  for (const request of requests) {
+    const ref = request.dst;
+    const remoteSha = current.get(ref);
+    const fail = (reason: string) => decisions.push({ ref, ok: false, reason });
+    if (!isValidRefName(ref)) {
+      fail(`'${ref}' is not a valid ref name`);
+      continue;
+    }
+    if (request.expect !== undefined && (request.expect === '' ? remoteSha !== undefined : remoteSha !== request.expect)) {
+      fail('stale info');
+      continue;
+    }
+    if (request.sha === undefined) {
+      if (remoteSha === undefined) fail('remote ref does not exist');
+      else decisions.push({ ref, ok: true, sha: undefined, forced: false, upToDate: false });
+      continue;
+    }
+    if (remoteSha === request.sha) {
+      decisions.push({ ref, ok: true, sha: request.sha, forced: false, upToDate: true });
+      continue;
+    }
+    const forceAllowed = request.force || request.expect !== undefined;
+    let forced = false;
+    if (remoteSha !== undefined) {
+      if (ref.startsWith('refs/tags/') && !forceAllowed) {
+        fail('already exists');
+        continue;
+      }
+      const relation = await ancestry(remoteSha, request.sha);
+      if (relation !== 'ancestor') {
+        if (!forceAllowed) {
+          fail(relation === 'unknown' ? 'fetch first' : 'non-fast forward');
+          continue;
+        }
+        forced = true;
+      }
+    }
+    decisions.push({ ref, ok: true, sha: request.sha, forced, upToDate: false });
+  }
+  return decisions;
+}
