@@ -96,12 +96,15 @@ export class PacksLayout implements Layout {
         const decisions = await decideUpdates(table.refs, requests, options);
         const accepted = decisions.filter((d): d is AcceptedUpdate => d.ok && !d.upToDate);
         if (accepted.length === 0 || options.dryRun) return decisions.map(toResult);
-        // Objects the remote lacks, once: a retry after a conflicting commit pushes the same objects.
-        packed ??= await packMissing(
-          accepted.flatMap((d) => (d.sha ? [d.sha] : [])),
-          table.refs,
-        );
-        if (packed) await this.uploadPack(packed, options.progress);
+        // Objects the remote lacks, packed and uploaded once for every requested ref (a retry after a
+        // conflicting commit may accept a ref the first attempt refused): the pack is self-contained.
+        if (packed === undefined) {
+          packed = await packMissing(
+            requests.flatMap((r) => (r.sha ? [r.sha] : [])),
+            table.refs,
+          );
+          if (packed) await this.uploadPack(packed, options.progress);
+        }
         const next = applyDecisions(table.refs, accepted, await peelAll(accepted));
         try {
           await this.commit(table, next);
