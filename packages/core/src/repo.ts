@@ -54,3 +54,9 @@ export async function remoteUrl(name: string, o: RepoOptions = {}): Promise<stri
   const { stdout, exitCode } = await git(['remote', 'get-url', '--', name], { ...opts(o), okExitCodes: [2, 128] });
   return exitCode === 0 ? stdout.trim() : undefined;
 }
+
+/** The full name of the branch HEAD points to, or undefined on a detached HEAD or outside a repository. */
+export async function currentBranch(o: RepoOptions = {}): Promise<string | undefined> {
+  const { stdout, exitCode } = await git(['symbolic-ref', '-q', 'HEAD'], { ...opts(o), okExitCodes: [1, 128] });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}

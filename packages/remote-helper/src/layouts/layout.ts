@@ -1,5 +1,6 @@
 // What a bucket layout offers the protocol loop: list, fetch, push, delete. The loop never asks which
 // layout it holds.
+import { objectFormat } from '@git-remote-s3/core/repo';
 import type { ListedRef, PushResult } from '../protocol.js';
 
 export interface RemoteListing {
@@ -38,4 +39,14 @@ export interface Layout {
   fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void>;
   /** One result per request, in order; one failing ref never hides another's result. */
   push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]>;
+}
+
+/**
+ * The object format to announce: from the remote's ids; for an empty remote, the local repository's when
+ * pushing (so a SHA-256 repository can push to it), and none for a plain listing.
+ */
+export async function listingObjectFormat(refs: readonly ListedRef[], forPush: boolean): Promise<'sha1' | 'sha256' | undefined> {
+  const first = refs[0];
+  if (first) return first.sha.length === 64 ? 'sha256' : 'sha1';
+  return forPush ? objectFormat().catch(() => undefined) : undefined;
 }

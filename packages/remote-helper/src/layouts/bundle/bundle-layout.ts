@@ -1,9 +1,16 @@
 // The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
-import { git, headKey, type ListResult, log, mapConcurrent, objectFormat, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import { currentBranch, headKey, type ListResult, log, mapConcurrent, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
-import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
+import {
+  type FetchRequest,
+  type Layout,
+  listingObjectFormat,
+  type PushRequest,
+  type RemoteListing,
+  type SessionOptions,
+} from '../layout.js';
 import { fetchBundles } from './fetch.js';
 import { pushRef } from './push.js';
 import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
@@ -55,13 +62,7 @@ export class BundleLayout implements Layout {
       refs.push({ sha: resolution.bundle.sha, ref: entry.ref });
       this.listed.set(entry.ref, resolution.bundle);
     }
-    const format = refs[0]
-      ? refs[0].sha.length === 64
-        ? 'sha256'
-        : 'sha1'
-      : forPush
-        ? await objectFormat().catch(() => undefined)
-        : undefined;
+    const format = await listingObjectFormat(refs, forPush);
     return { refs, head: chooseHead(headText?.text, refs), objectFormat: format };
   }
 
@@ -108,9 +109,4 @@ export function chooseHead(headText: string | undefined, refs: readonly ListedRe
 export function chooseDefaultBranch(requests: readonly PushRequest[], current: string | undefined): string | undefined {
   const branches = requests.filter((r) => r.sha !== undefined && r.dst.startsWith('refs/heads/')).map((r) => r.dst);
   return [current, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && branches.includes(b)) ?? branches[0];
-}
-
-async function currentBranch(): Promise<string | undefined> {
-  const { stdout, exitCode } = await git(['symbolic-ref', '-q', 'HEAD'], { okExitCodes: [1, 128] });
-  return exitCode === 0 ? stdout.trim() : undefined;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createProgress,
+  currentBranch,
   formatInfoRefs,
   formatPackedRefs,
   formatPackList,
@@ -16,7 +17,6 @@ import {
   log,
   mapConcurrent,
   missingObjects,
-  objectFormat,
   objectUrl,
   PreconditionFailedError,
   packedRefsKey,
@@ -30,7 +30,14 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { ListedRef, PushResult } from '../../protocol.js';
-import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layout.js';
+import {
+  type FetchRequest,
+  type Layout,
+  listingObjectFormat,
+  type PushRequest,
+  type RemoteListing,
+  type SessionOptions,
+} from '../layout.js';
 import { type AcceptedUpdate, decideUpdates, type RefDecision } from './decide.js';
 import { fetchPacks } from './fetch.js';
 
@@ -70,13 +77,7 @@ export class PacksLayout implements Layout {
     ]);
     const refs: ListedRef[] = table.refs.map((r) => ({ sha: r.sha, ref: r.ref }));
     const named = head ? parsePacksHead(head) : undefined;
-    const format = refs[0]
-      ? refs[0].sha.length === 64
-        ? 'sha256'
-        : 'sha1'
-      : forPush
-        ? await objectFormat().catch(() => undefined)
-        : undefined;
+    const format = await listingObjectFormat(refs, forPush);
     return { refs, head: named && refs.some((r) => r.ref === named) ? named : undefined, objectFormat: format };
   }
 
@@ -234,9 +235,4 @@ async function packMissing(tips: readonly string[], remoteRefs: readonly RefReco
     return null;
   }
   return { name, dir };
-}
-
-async function currentBranch(): Promise<string | undefined> {
-  const { stdout, exitCode } = await git(['symbolic-ref', '-q', 'HEAD'], { okExitCodes: [1, 128] });
-  return exitCode === 0 ? stdout.trim() : undefined;
 }
