@@ -16,12 +16,16 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
     // `capabilities`; a bad URL is still refused before any request, at the first command that needs it.
     const openLayout = async (): Promise<Layout> => {
-      const [{ openRemote }, { openLayout: chooseLayout }] = await Promise.all([import('./remote.js'), import('./layouts/choose.js')]);
+      const [{ openRemote }, { detectLayout }] = await Promise.all([import('./remote.js'), import('./layouts/choose.js')]);
       const remote = await openRemote(url, remoteName);
       await offerLfsSetup(remoteName, remote.gitConfig);
       closeStore = () => remote.store.close();
       if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;
-      return chooseLayout(remote);
+      const opened = await detectLayout(remote);
+      if (opened.found && opened.found !== opened.expected && remote.url.scheme !== 'amazon-s3') {
+        await rememberLayout(remoteName, opened.found, remote.gitConfig);
+      }
+      return opened.layout;
     };
     await runSession({ input: process.stdin, output: process.stdout }, openLayout);
     return 0;
@@ -31,4 +35,18 @@ export async function runHelper(remoteName: string, url: string): Promise<number
   } finally {
     closeStore?.();
   }
+}
+
+/**
+ * Records a remote's layout, found in the bucket, as `remote.<name>.s3layout` so that later commands look
+ * at the right keys first (a clone of a packs remote through s3:// would otherwise pay two extra requests
+ * every time). Only for a configured remote; the bucket stays the authority, so a stale value costs a
+ * request, never data.
+ */
+async function rememberLayout(remoteName: string, layout: string, gitConfig: ReadonlyMap<string, string>): Promise<void> {
+  if (!gitConfig.has(`remote.${remoteName}.url`.toLowerCase())) return;
+  const { git } = await import('@git-remote-s3/core/git');
+  await git(['config', `remote.${remoteName}.s3layout`, layout]).catch((error: unknown) => {
+    log.debug(`could not record remote.${remoteName}.s3layout: ${(error as Error).message}`);
+  });
 }

@@ -1,11 +1,12 @@
+import { PassThrough, Readable } from 'node:stream';
 import { log, type Verbosity } from '@git-remote-s3/core/log';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionOptions } from './layouts/layout.js';
-import { applyOption } from './session.js';
+import type { Layout, SessionOptions } from './layouts/layout.js';
+import { applyOption, runSession } from './session.js';
 
 const SHA = 'a'.repeat(40);
 
-const fresh = (): SessionOptions => ({ progress: false, dryRun: false, verbosity: 1, cas: new Map() });
+const fresh = (): SessionOptions => ({ progress: false, dryRun: false, atomic: false, verbosity: 1, cas: new Map() });
 const noObjectFormat = () => {
   throw new Error('object-format callback called for another option');
 };
@@ -95,7 +96,6 @@ describe('applyOption', () => {
   });
 
   it.each([
-    ['atomic', 'true'],
     ['followtags', 'true'],
     ['push-option', 'ci.skip'],
     ['depth', '1'],
@@ -104,5 +104,38 @@ describe('applyOption', () => {
     const options = fresh();
     expect(applyOption(options, name, value, noObjectFormat)).toBe('unsupported');
     expect(options).toStrictEqual(fresh());
+  });
+});
+
+describe('option atomic', () => {
+  async function answer(atomic: boolean): Promise<{ reply: string; seen: SessionOptions[] }> {
+    const seen: SessionOptions[] = [];
+    const layout: Layout = {
+      atomic,
+      list: async () => ({ refs: [], head: undefined, objectFormat: undefined }),
+      fetch: async () => {},
+      push: async (requests, options) => {
+        seen.push({ ...options });
+        return requests.map((r) => ({ ref: r.dst, ok: true }));
+      },
+    };
+    const output = new PassThrough();
+    const chunks: Buffer[] = [];
+    output.on('data', (c: Buffer) => chunks.push(c));
+    const input = Readable.from(['option atomic true\n', 'push :refs/heads/main\n', '\n', '\n']);
+    await runSession({ input, output }, async () => layout);
+    return { reply: Buffer.concat(chunks).toString('utf8'), seen };
+  }
+
+  it('is ok, and reaches the push, when the layout commits all refs at once', async () => {
+    const { reply, seen } = await answer(true);
+    expect(reply.split('\n')[0]).toBe('ok');
+    expect(seen.map((o) => o.atomic)).toEqual([true]);
+  });
+
+  it('is unsupported when the layout commits ref by ref', async () => {
+    const { reply, seen } = await answer(false);
+    expect(reply.split('\n')[0]).toBe('unsupported');
+    expect(seen.map((o) => o.atomic)).toEqual([false]);
   });
 });

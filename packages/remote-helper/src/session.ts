@@ -24,7 +24,7 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
     layout ??= await openLayout();
     return layout;
   };
-  const options: SessionOptions = { progress: false, dryRun: false, verbosity: 1, cas: new Map() };
+  const options: SessionOptions = { progress: false, dryRun: false, atomic: false, verbosity: 1, cas: new Map() };
   let objectFormatOption = false;
   let fetches: FetchRequest[] = [];
   let pushes: PendingPush[] = [];
@@ -42,7 +42,14 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         await write(`${CAPABILITIES.join('\n')}\n\n`);
         break;
       case 'option':
-        await write(`${applyOption(options, command.name, command.value, () => (objectFormatOption = true))}\n`);
+        if (command.name === 'atomic') {
+          // git asks after listing for push, so the layout is open; only one that commits all refs at once says ok.
+          const atomic = (await getLayout()).atomic;
+          options.atomic = atomic && command.value === 'true';
+          await write(atomic ? 'ok\n' : 'unsupported\n');
+        } else {
+          await write(`${applyOption(options, command.name, command.value, () => (objectFormatOption = true))}\n`);
+        }
         break;
       case 'list': {
         const listing = await (await getLayout()).list(command.forPush);
@@ -125,7 +132,6 @@ export function applyOption(options: SessionOptions, name: string, value: string
       return 'ok';
     }
     default:
-      // atomic among them: the bundle layout commits ref by ref, so it cannot promise all-or-nothing.
       return 'unsupported';
   }
 }

@@ -9,11 +9,13 @@ import {
   formatPackedRefs,
   formatPackList,
   formatPacksHead,
+  formatProtectedRefs,
   layoutOfHead,
   packKeys,
   parseInfoRefs,
   parsePackList,
   parsePacksHead,
+  parseProtectedRefs,
 } from './packs.js';
 
 const SHA_A = 'a'.repeat(40);
@@ -120,5 +122,17 @@ describe('pack keys and the pack list', () => {
   it('refuses a pack list line that is not a pack, and drops duplicates', () => {
     expect(() => parsePackList('P ../evil.pack\n', 'packs')).toThrow(/line 1 is not/);
     expect(parsePackList(`P pack-${SHA_A}.pack\nP pack-${SHA_A}.pack\n\n`, 'packs')).toEqual([`pack-${SHA_A}`]);
+  });
+});
+
+describe('the protected-branch list', () => {
+  it('writes sorted unique branch refs and reads them back', () => {
+    const text = formatProtectedRefs(['refs/heads/main', 'refs/heads/a', 'refs/heads/main']);
+    expect(text).toBe('refs/heads/a\nrefs/heads/main\n');
+    expect([...parseProtectedRefs(text, 'p')]).toEqual(['refs/heads/a', 'refs/heads/main']);
+  });
+
+  it.each(['refs/tags/v1', 'refs/heads/../x', 'main'])('refuses the line %s', (line) => {
+    expect(() => parseProtectedRefs(`${line}\n`, 'info/s3-protected')).toThrow(CorruptObjectError);
   });
 });

@@ -10,6 +10,8 @@ export const infoRefsKey = (prefix: string): string => `${prefix}/info/refs`;
 export const packListKey = (prefix: string): string => `${prefix}/objects/info/packs`;
 export const packedRefsKey = (prefix: string): string => `${prefix}/packed-refs`;
 export const packDirPrefix = (prefix: string): string => `${prefix}/objects/pack/`;
+/** Our addition beside the ref table: the branches that refuse force pushes and deletion. */
+export const protectedRefsKey = (prefix: string): string => `${prefix}/info/s3-protected`;
 
 const PACK_NAME = /^pack-([0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -96,4 +98,22 @@ export function parsePackList(text: string, where: string): string[] {
     if (!names.includes(m[1])) names.push(m[1]);
   }
   return names;
+}
+
+/** `info/s3-protected`: one protected branch ref per line, sorted. */
+export function formatProtectedRefs(refs: Iterable<string>): string {
+  return [...new Set(refs)]
+    .sort()
+    .map((r) => `${r}\n`)
+    .join('');
+}
+
+export function parseProtectedRefs(text: string, where: string): Set<string> {
+  const refs = new Set<string>();
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    if (!line.startsWith('refs/heads/') || !isValidRefName(line)) throw new CorruptObjectError(where, `line ${i + 1} is not a branch ref`);
+    refs.add(line);
+  }
+  return refs;
 }

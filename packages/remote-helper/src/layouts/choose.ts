@@ -1,7 +1,7 @@
 // Which layout a remote uses. An existing remote's layout always comes from the bucket (bundles under
 // refs/, or a HEAD whose text starts with `ref: ` and an info/ table for git's own layout); configuration
 // and the URL scheme only decide for a remote that has nothing yet.
-import { headKey, infoRefsKey, type Layout as LayoutName, layoutOfHead, refsPrefix } from '@git-remote-s3/core';
+import { headKey, type Layout as LayoutName, layoutOfHead, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { BundleLayout } from './bundle/bundle-layout.js';
 import type { Layout } from './layout.js';
@@ -12,25 +12,39 @@ export function layoutForNewRemote(scheme: string, configured: LayoutName | unde
   return scheme === 'amazon-s3' ? 'packs' : (configured ?? 'bundle');
 }
 
+export interface OpenedLayout {
+  readonly layout: Layout;
+  /** What the bucket shows; undefined for an empty remote (whose first push creates `expected`). */
+  readonly found: LayoutName | undefined;
+  /** What configuration and the URL scheme expected, and so looked at first. */
+  readonly expected: LayoutName;
+}
+
 /**
  * Opens the remote's layout with as few requests as the usual case allows: the expected layout's own
  * first read tells (the refs listing for bundle, HEAD for packs); only a remote that shows nothing there
  * costs one more look (a delimited listing of the prefix: `refs/` means bundle, `info/` means packs).
  */
-export async function openLayout(remote: Remote): Promise<Layout> {
+export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   const prefix = remote.url.prefix;
   const expected = layoutForNewRemote(remote.url.scheme, remote.settings.layout);
+  const opened = (layout: Layout, found: LayoutName | undefined): OpenedLayout => ({ layout, found, expected });
   if (expected === 'bundle') {
     const refs = await remote.store.list(refsPrefix(prefix));
-    if (refs.objects.length > 0) return new BundleLayout(remote, refs);
+    if (refs.objects.length > 0) return opened(new BundleLayout(remote, refs), 'bundle');
     const found = await topLevel(remote);
-    return found === 'packs' ? new PacksLayout(remote) : new BundleLayout(remote, refs);
+    return found === 'packs' ? opened(new PacksLayout(remote), found) : opened(new BundleLayout(remote, refs), found);
   }
   const head = await remote.store.getText(headKey(prefix));
   const byHead = layoutOfHead(head?.text);
-  if (byHead === 'packs') return new PacksLayout(remote, head?.text);
-  if (byHead === 'bundle') return new BundleLayout(remote);
-  return (await topLevel(remote)) === 'bundle' ? new BundleLayout(remote) : new PacksLayout(remote);
+  if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
+  if (byHead === 'bundle') return opened(new BundleLayout(remote), 'bundle');
+  const found = await topLevel(remote);
+  return found === 'bundle' ? opened(new BundleLayout(remote), found) : opened(new PacksLayout(remote), found);
+}
+
+export async function openLayout(remote: Remote): Promise<Layout> {
+  return (await detectLayout(remote)).layout;
 }
 
 async function topLevel(remote: Remote): Promise<LayoutName | undefined> {

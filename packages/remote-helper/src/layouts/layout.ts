@@ -29,12 +29,16 @@ export interface PushRequest {
 export interface SessionOptions {
   progress: boolean;
   dryRun: boolean;
+  /** `option atomic true` (--atomic): all refs or none; only asked of a layout that can promise it. */
+  atomic: boolean;
   verbosity: number;
   /** ref → expected id, from `option cas <ref>:<id>`. */
   readonly cas: Map<string, string>;
 }
 
 export interface Layout {
+  /** Whether a push can update all its refs or none (answers `option atomic`). */
+  readonly atomic: boolean;
   list(forPush: boolean): Promise<RemoteListing>;
   fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void>;
   /** One result per request, in order; one failing ref never hides another's result. */

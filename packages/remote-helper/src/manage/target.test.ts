@@ -31,14 +31,15 @@ describe('resolveTarget', () => {
 
   it('refuses a remote whose url is not an s3 one', async () => {
     await expect(resolveTarget('github', lookup)).rejects.toThrow(
-      "remote 'github' is https://github.com/o/r.git, not an s3:// or s3+zip:// url",
+      "remote 'github' is https://github.com/o/r.git, not an s3://, s3+zip:// or amazon-s3:// url",
     );
   });
 
-  it('refuses amazon-s3 urls, whose packs layout is not supported yet', async () => {
-    await expect(resolveTarget('amazon-s3://my-bucket/repo', lookup)).rejects.toThrow(
-      'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet',
-    );
+  it('takes an amazon-s3 url with its properties file', async () => {
+    expect(await resolveTarget('amazon-s3://.jgit@my-bucket/repo.git', lookup)).toMatchObject({
+      url: { scheme: 'amazon-s3', bucket: 'my-bucket', prefix: 'repo.git', propsFile: '.jgit' },
+      remoteName: undefined,
+    });
   });
 
   it('rejects a malformed s3 url with the expected form', async () => {

@@ -1,6 +1,6 @@
 // The `<remote>` argument of every management command: a git remote name of the current repository or an
-// s3:// / s3+zip:// url, resolved to the url to open. amazon-s3:// (the packs layout) is refused for now.
-import { BadUrlError, isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
+// s3:// / s3+zip:// / amazon-s3:// url, resolved to the url to open.
+import { isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import { openRemote, type Remote } from '../remote.js';
 
@@ -16,23 +16,19 @@ export interface Target {
 export type RemoteLookup = (name: string) => Promise<string | undefined>;
 
 export async function resolveTarget(argument: string, lookup: RemoteLookup): Promise<Target> {
-  if (isRemoteUrl(argument)) return { ...bundleLayoutUrl(argument), remoteName: undefined };
+  if (isRemoteUrl(argument)) return { ...parsed(argument), remoteName: undefined };
   const configured = await lookup(argument);
   if (configured === undefined) {
     throw new UsageError(`'${printable(argument)}' is neither a remote of this repository nor an s3:// url`);
   }
   if (!isRemoteUrl(configured)) {
-    throw new UsageError(`remote '${printable(argument)}' is ${printable(configured)}, not an s3:// or s3+zip:// url`);
+    throw new UsageError(`remote '${printable(argument)}' is ${printable(configured)}, not an s3://, s3+zip:// or amazon-s3:// url`);
   }
-  return { ...bundleLayoutUrl(configured), remoteName: argument };
+  return { ...parsed(configured), remoteName: argument };
 }
 
-function bundleLayoutUrl(text: string): { url: RemoteUrl; urlText: string } {
-  const url = parseRemoteUrl(text);
-  if (url.scheme === 'amazon-s3') {
-    throw new BadUrlError(text, 'amazon-s3:// remotes use the packs layout, which this version cannot read or write yet');
-  }
-  return { url, urlText: text };
+function parsed(text: string): { url: RemoteUrl; urlText: string } {
+  return { url: parseRemoteUrl(text), urlText: text };
 }
 
 /** Resolves `argument` in the current repository (when there is one), opens the remote for `work`, closes it. */

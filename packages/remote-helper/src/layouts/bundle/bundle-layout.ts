@@ -18,6 +18,8 @@ import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolv
 const PUSH_CONCURRENCY = 4;
 
 export class BundleLayout implements Layout {
+  /** Bundles are committed ref by ref: no all-or-nothing push (git then refuses --atomic up front). */
+  readonly atomic = false;
   /** The table the last `list` saw: fetch and push act on what git was shown. */
   private table: RefTable | undefined;
   private listed = new Map<string, BundleObject>();

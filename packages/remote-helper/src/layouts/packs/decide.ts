@@ -1,8 +1,18 @@
 // What a push may do to each ref of the packs layout's table: the checks git understands (fast-forward,
-// tags, leases), re-run against the current table on every commit attempt so another pusher's update is
-// never lost.
-import { ancestry, isValidRefName, type RefRecord } from '@git-remote-s3/core';
-import type { PushRequest, SessionOptions } from '../layout.js';
+// tags, leases, protected branches), re-run against the current table on every commit attempt so another
+// pusher's update is never lost; with --atomic, one refusal refuses them all.
+import { ancestry, isValidRefName, ProtectedBranchError, type RefRecord } from '@git-remote-s3/core';
+import type { PushRequest } from '../layout.js';
+
+export interface DecideOptions {
+  readonly atomic: boolean;
+  /** Asked only for a branch a push would force or delete (one read of the protected list, at most). */
+  readonly isProtected: (ref: string) => Promise<boolean>;
+  /** The remote as named in messages. */
+  readonly display: string;
+}
+
+export const ATOMIC_FAILURE = 'atomic push failed';
 
 export interface AcceptedUpdate {
   readonly ref: string;
@@ -18,7 +28,7 @@ export type RefDecision = AcceptedUpdate | { readonly ref: string; readonly ok: 
 export async function decideUpdates(
   table: readonly RefRecord[],
   requests: readonly PushRequest[],
-  _options: SessionOptions,
+  options: DecideOptions,
 ): Promise<RefDecision[]> {
   const current = new Map(table.map((r) => [r.ref, r.sha]));
   const decisions: RefDecision[] = [];
@@ -34,8 +44,13 @@ export async function decideUpdates(
       fail('stale info');
       continue;
     }
+    const refusal = async (action: 'delete' | 'force push') =>
+      ref.startsWith('refs/heads/') && (await options.isProtected(ref))
+        ? new ProtectedBranchError(ref.slice('refs/heads/'.length), action, options.display).message
+        : undefined;
     if (request.sha === undefined) {
-      if (remoteSha === undefined) fail('remote ref does not exist');
+      const why = remoteSha === undefined ? 'remote ref does not exist' : await refusal('delete');
+      if (why) fail(why);
       else decisions.push({ ref, ok: true, sha: undefined, forced: false, upToDate: false });
       continue;
     }
@@ -59,7 +74,10 @@ export async function decideUpdates(
         forced = true;
       }
     }
-    decisions.push({ ref, ok: true, sha: request.sha, forced, upToDate: false });
+    const why = forced ? await refusal('force push') : undefined;
+    if (why) fail(why);
+    else decisions.push({ ref, ok: true, sha: request.sha, forced, upToDate: false });
   }
-  return decisions;
+  if (!options.atomic || decisions.every((d) => d.ok)) return decisions;
+  return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: ATOMIC_FAILURE } : d));
 }

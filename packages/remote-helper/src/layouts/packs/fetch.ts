@@ -18,18 +18,20 @@ import {
   packKeys,
   packListKey,
   parsePackList,
+  type RepoOptions,
   spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 
-export async function fetchPacks(remote: Remote, wanted: readonly string[], progress: boolean): Promise<void> {
-  if ((await missingObjects(wanted)).size === 0) return;
+/** Makes the objects `wanted` present in the repository at `options.cwd` (default: the current one). */
+export async function fetchPacks(remote: Remote, wanted: readonly string[], progress: boolean, options: RepoOptions = {}): Promise<void> {
+  if ((await missingObjects(wanted, options)).size === 0) return;
   const prefix = remote.url.prefix;
   const [list, listing] = await Promise.all([remote.store.getText(packListKey(prefix)), remote.store.list(packDirPrefix(prefix))]);
   const names = list ? parsePackList(list.text, objectUrl(remote.store.bucket, packListKey(prefix))) : [];
   const sizes = new Map(listing.objects.map((o) => [o.key, o.size]));
   const record = join(
-    await gitDir(),
+    await gitDir(options),
     's3-remote',
     `${createHash('sha256').update(`${remote.store.bucket}/${prefix}`).digest('hex').slice(0, 16)}.packs`,
   );
@@ -51,7 +53,7 @@ export async function fetchPacks(remote: Remote, wanted: readonly string[], prog
         meter.update([...done.values()].reduce((a, b) => a + b, 0));
       },
     });
-    const git = spawnGit(['index-pack', '--stdin']);
+    const git = spawnGit(['index-pack', '--stdin'], options.cwd ? { cwd: options.cwd } : {});
     git.stdout.resume();
     const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
     if (indexed.status === 'rejected') {
@@ -71,7 +73,7 @@ export async function fetchPacks(remote: Remote, wanted: readonly string[], prog
     await appendFile(record, `${name}\n`);
   });
   meter.finish();
-  const still = await missingObjects(wanted);
+  const still = await missingObjects(wanted, options);
   if (still.size > 0) {
     throw new CorruptObjectError(
       objectUrl(remote.store.bucket, packListKey(prefix)),

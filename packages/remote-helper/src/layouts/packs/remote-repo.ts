@@ -1,0 +1,224 @@
+// The operations on a packs-layout remote that push, gc and migrate share: the ref table and the pack
+// list, each read with its ETag and replaced by a conditional write; packs made locally and uploaded
+// before anything refers to them; the derived copies (HEAD on a first push, packed-refs).
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createProgress,
+  formatInfoRefs,
+  formatPackedRefs,
+  formatPackList,
+  formatPacksHead,
+  formatProtectedRefs,
+  git,
+  infoRefsKey,
+  mapConcurrent,
+  missingObjects,
+  objectUrl,
+  PreconditionFailedError,
+  packedRefsKey,
+  packKeys,
+  packListKey,
+  packsHeadKey,
+  parseInfoRefs,
+  parsePackList,
+  parseProtectedRefs,
+  protectedRefsKey,
+  type RefRecord,
+  type RepoOptions,
+} from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
+
+export interface RefTable {
+  readonly refs: RefRecord[];
+  /** ETag of the info/refs read; undefined when the remote has none yet. */
+  readonly etag: string | undefined;
+}
+
+export interface PackList {
+  readonly names: string[];
+  readonly etag: string | undefined;
+}
+
+/** A pack and its index in a local temporary directory; `dispose` removes them. */
+export interface LocalPack {
+  readonly name: string;
+  readonly dir: string;
+  readonly packFile: string;
+  readonly idxFile: string;
+}
+
+/** Attempts at a conditional write before giving up (each after re-reading, with jittered back-off). */
+export const CONDITIONAL_ATTEMPTS = 6;
+
+export const where = (remote: Remote, key: string): string => objectUrl(remote.store.bucket, key);
+
+export async function readRefTable(remote: Remote): Promise<RefTable> {
+  const key = infoRefsKey(remote.url.prefix);
+  const found = await remote.store.getText(key);
+  return { refs: found ? parseInfoRefs(found.text, where(remote, key)) : [], etag: found?.etag };
+}
+
+/** Replaces info/refs if nobody did since `table` was read; PreconditionFailedError otherwise. */
+export async function commitRefTable(remote: Remote, table: RefTable, next: readonly RefRecord[]): Promise<void> {
+  const key = infoRefsKey(remote.url.prefix);
+  await remote.store.put(key, formatInfoRefs(next), table.etag ? { ifMatch: table.etag } : { ifNoneMatch: '*' });
+}
+
+export async function readPackList(remote: Remote): Promise<PackList> {
+  const key = packListKey(remote.url.prefix);
+  const found = await remote.store.getText(key);
+  return { names: found ? parsePackList(found.text, where(remote, key)) : [], etag: found?.etag };
+}
+
+/**
+ * Rewrites objects/info/packs as `change` says, with a conditional write re-read and retried when another
+ * writer got there first; returns the list written (unchanged lists are not written).
+ */
+export async function updatePackList(remote: Remote, change: (names: readonly string[]) => string[]): Promise<string[]> {
+  const key = packListKey(remote.url.prefix);
+  for (let attempt = 0; ; attempt++) {
+    const current = await readPackList(remote);
+    const next = change(current.names);
+    if (next.length === current.names.length && next.every((n, i) => n === current.names[i])) return next;
+    try {
+      await remote.store.put(key, formatPackList(next), current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return next;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
+      await backOff(attempt);
+    }
+  }
+}
+
+export function backOff(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, 50 * 2 ** attempt + Math.random() * 100));
+}
+
+/** Uploads a pack and its index in parallel (multipart when large, streamed from disk); lists nothing. */
+export async function uploadPack(remote: Remote, pack: LocalPack, progress: boolean, title = 'Uploading pack'): Promise<void> {
+  const keys = packKeys(remote.url.prefix, pack.name);
+  const files = { pack: pack.packFile, idx: pack.idxFile };
+  const total = (await stat(files.pack)).size + (await stat(files.idx)).size;
+  const meter = createProgress({ title, total, enabled: progress });
+  const sent = { pack: 0, idx: 0 };
+  await mapConcurrent(['pack', 'idx'] as const, 2, (kind) =>
+    remote.store.upload(keys[kind], createReadStream(files[kind]), {
+      partSize: remote.settings.partSize,
+      concurrency: remote.settings.concurrency,
+      contentType: 'application/octet-stream',
+      onProgress: (n) => {
+        sent[kind] = n;
+        meter.update(sent.pack + sent.idx);
+      },
+    }),
+  );
+  meter.finish();
+}
+
+/** HEAD naming `branch` when the remote has none yet (a first push never overwrites another's HEAD). */
+export async function writeHeadIfAbsent(remote: Remote, branch: string): Promise<void> {
+  await remote.store.put(packsHeadKey(remote.url.prefix), formatPacksHead(branch), { ifNoneMatch: '*' }).catch((error: unknown) => {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  });
+}
+
+/** The derived packed-refs, for tools that read the prefix as a bare repository. */
+export async function writePackedRefs(remote: Remote, refs: readonly RefRecord[]): Promise<void> {
+  await remote.store.put(packedRefsKey(remote.url.prefix), formatPackedRefs(refs));
+}
+
+/** Removes a local pack's temporary directory. */
+export async function disposePack(pack: LocalPack | null | undefined): Promise<void> {
+  if (pack) await rm(pack.dir, { recursive: true, force: true });
+}
+
+/**
+ * Packs, into a temporary directory, the objects `git pack-objects` reads from `input` (with `--revs`:
+ * tips and `^excluded` lines; else object ids), never thin: every delta base is in the pack. Null when
+ * the pack would be empty.
+ */
+export async function packObjects(input: string, options: RepoOptions & { readonly revs: boolean }): Promise<LocalPack | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-pack-'));
+  try {
+    const args = ['pack-objects', ...(options.revs ? ['--revs'] : []), '-q', '--delta-base-offset', join(dir, 'pack')];
+    const { stdout } = await git(args, { input, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const hash = stdout.trim();
+    const pack: LocalPack = {
+      name: `pack-${hash}`,
+      dir,
+      packFile: join(dir, `pack-${hash}.pack`),
+      idxFile: join(dir, `pack-${hash}.idx`),
+    };
+    // An empty pack is its 12-byte header and the trailing checksum.
+    if ((await stat(pack.packFile)).size <= 12 + hash.length / 2) {
+      await rm(dir, { recursive: true, force: true });
+      return null;
+    }
+    return pack;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The objects reachable from `tips` that the remote's refs do not already reach. */
+export async function packMissing(
+  tips: readonly string[],
+  remoteRefs: readonly RefRecord[],
+  options: RepoOptions = {},
+): Promise<LocalPack | null> {
+  const remoteTips = [...new Set(remoteRefs.map((r) => r.sha))];
+  const absent = await missingObjects(remoteTips, options);
+  const exclude = remoteTips.filter((sha) => !absent.has(sha));
+  return packObjects(`${tips.join('\n')}\n${exclude.map((s) => `^${s}`).join('\n')}\n`, { ...options, revs: true });
+}
+
+/** Annotated tags are listed with the object they peel to, as git update-server-info does. */
+export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
+  const peeled = new Map<string, string>();
+  const unique = [...new Set(shas)];
+  if (unique.length === 0) return peeled;
+  const cwd = options.cwd ? { cwd: options.cwd } : {};
+  const { stdout } = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { ...cwd, input: `${unique.join('\n')}\n` });
+  for (const line of stdout.trim().split('\n')) {
+    const [sha, type] = line.split(' ');
+    if (sha && type === 'tag') {
+      const { stdout: target } = await git(['rev-parse', '--verify', `${sha}^{}`], cwd);
+      peeled.set(sha, target.trim());
+    }
+  }
+  return peeled;
+}
+
+export interface ProtectedList {
+  readonly refs: Set<string>;
+  readonly etag: string | undefined;
+}
+
+export async function readProtectedRefs(remote: Remote): Promise<ProtectedList> {
+  const key = protectedRefsKey(remote.url.prefix);
+  const found = await remote.store.getText(key);
+  return { refs: found ? parseProtectedRefs(found.text, where(remote, key)) : new Set(), etag: found?.etag };
+}
+
+/** Adds or removes a protected branch with a conditional write; false when nothing changed. */
+export async function setProtected(remote: Remote, ref: string, protect: boolean): Promise<boolean> {
+  const key = protectedRefsKey(remote.url.prefix);
+  for (let attempt = 0; ; attempt++) {
+    const current = await readProtectedRefs(remote);
+    if (current.refs.has(ref) === protect) return false;
+    const next = new Set(current.refs);
+    if (protect) next.add(ref);
+    else next.delete(ref);
+    try {
+      await remote.store.put(key, formatProtectedRefs(next), current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return true;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
+      await backOff(attempt);
+    }
+  }
+}
