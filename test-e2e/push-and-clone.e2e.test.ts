@@ -1,19 +1,37 @@
-// The everyday story on the bundle layout: push, clone, fetch and pull with real git against the real
-// local S3 server, for branches, tags, deletes, forced and leased pushes, and SHA-256 repositories.
+// The everyday story on both layouts: push, clone, fetch and pull with real git against the real local
+// S3 server, for branches, tags, deletes, forced and leased pushes, and SHA-256 repositories. What the
+// bucket holds is read back layout-neutrally (ref → id); what only one layout has is tested on it alone.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
+import { test as base } from './harness/context.js';
+import { LAYOUTS, type LayoutName, storedHead, storedRefs, useLayout, writeHead } from './harness/layouts.js';
 import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
-describe('push and clone on the bundle layout', () => {
-  test('a pushed branch is stored as one bundle plus HEAD and clones back with its content', async ({ world }) => {
+describe.each(LAYOUTS)('push and clone on the %s layout', (layout: LayoutName) => {
+  const test = base.extend<{ layoutSet: void }>({
+    layoutSet: [
+      async ({ world }, use) => {
+        await useLayout(world, layout);
+        await use();
+      },
+      { auto: true },
+    ],
+  });
+
+  test('a pushed branch is stored with HEAD and clones back with its content', async ({ world }) => {
     const url = world.url('team/project');
     const src = await repoWithRemote(world, 'src', url);
     const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
     await world.git(['push', 'origin', 'main'], src);
-    expect(await remoteKeys(world, 'team/project')).toEqual(['team/project/HEAD', `team/project/refs/heads/main/${sha}.bundle`]);
-    expect((await world.store.getText('team/project/HEAD'))?.text).toBe('refs/heads/main');
+    expect(await storedRefs(world, 'team/project')).toEqual({ 'refs/heads/main': sha });
+    expect(await storedHead(world, 'team/project')).toBe('refs/heads/main');
+    if (layout === 'bundle') {
+      expect(await remoteKeys(world, 'team/project')).toEqual(['team/project/HEAD', `team/project/refs/heads/main/${sha}.bundle`]);
+      expect((await world.store.getText('team/project/HEAD'))?.text).toBe('refs/heads/main');
+    } else {
+      expect((await world.store.getText('team/project/HEAD'))?.text).toBe('ref: refs/heads/main\n');
+    }
 
     await world.git(['clone', '-q', url, 'copy'], world.dir);
     expect(await readFile(join(world.dir, 'copy', 'README'), 'utf8')).toBe('# src\n');
@@ -27,19 +45,19 @@ describe('push and clone on the bundle layout', () => {
     for (const b of ['alpha', 'beta', 'gamma']) await world.git(['branch', b], src);
     await world.git(['checkout', '-q', 'gamma'], src);
     await world.git(['push', 'origin', 'alpha', 'beta', 'main', 'gamma'], src);
-    expect((await world.store.getText('first/HEAD'))?.text).toBe('refs/heads/gamma');
+    expect(await storedHead(world, 'first')).toBe('refs/heads/gamma');
     await world.git(['clone', '-q', url, 'copy'], world.dir);
     expect((await world.git(['symbolic-ref', '--short', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe('gamma');
   });
 
-  test('fetch and pull bring a second clone up to date and replace the old bundle', async ({ world }) => {
+  test('fetch and pull bring a second clone up to date and the remote holds only the new tip', async ({ world }) => {
     const url = world.url('repo');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main'], src);
     await world.git(['clone', '-q', url, 'other'], world.dir);
     const second = await commitFile(world, src, 'b.txt', 'b\n');
     await world.git(['push', 'origin', 'main'], src);
-    expect(await remoteKeys(world, 'repo')).toEqual(['repo/HEAD', `repo/refs/heads/main/${second}.bundle`]);
+    expect(await storedRefs(world, 'repo')).toEqual({ 'refs/heads/main': second });
 
     const other = join(world.dir, 'other');
     await world.git(['pull', '-q', '--ff-only'], other);
@@ -64,7 +82,7 @@ describe('push and clone on the bundle layout', () => {
     expect((await world.git(['tag', '-l', '--format=%(contents:subject)', 'v1.0'], copy)).trim()).toBe('release 1.0');
   });
 
-  test('deleting a remote branch removes its bundle and nothing else', async ({ world }) => {
+  test('deleting a remote branch removes it and nothing else', async ({ world }) => {
     const url = world.url('del');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main', 'main:feature'], src);
@@ -72,7 +90,7 @@ describe('push and clone on the bundle layout', () => {
     const refs = await lsRemote(world, url);
     expect(refs.has('refs/heads/feature')).toBe(false);
     expect(refs.has('refs/heads/main')).toBe(true);
-    expect((await remoteKeys(world, 'del')).filter((k) => k.includes('feature'))).toEqual([]);
+    expect(Object.keys(await storedRefs(world, 'del'))).toEqual(['refs/heads/main']);
   });
 
   test('a non-fast-forward push is rejected with git hints and leaves the remote unchanged', async ({ world }) => {
@@ -87,7 +105,7 @@ describe('push and clone on the bundle layout', () => {
     expect(await remoteKeys(world, 'nff')).toEqual(before);
   });
 
-  test('a forced push replaces the branch and keeps exactly one bundle', async ({ world }) => {
+  test('a forced push replaces the branch and keeps exactly one tip', async ({ world }) => {
     const url = world.url('force');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main'], src);
@@ -96,7 +114,7 @@ describe('push and clone on the bundle layout', () => {
     const result = await world.run('git', ['push', '--force', 'origin', 'main'], { cwd: src });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('(forced update)');
-    expect(await remoteKeys(world, 'force')).toEqual(['force/HEAD', `force/refs/heads/main/${rewritten}.bundle`]);
+    expect(await storedRefs(world, 'force')).toEqual({ 'refs/heads/main': rewritten });
   });
 
   test('--force-with-lease succeeds when the lease holds and is refused as stale when it does not', async ({ world }) => {
@@ -119,15 +137,6 @@ describe('push and clone on the bundle layout', () => {
     expect((await lsRemote(world, url)).get('refs/heads/main')).toBe(mine);
   });
 
-  test('--atomic is refused up front, since bundles commit ref by ref, and nothing is written', async ({ world }) => {
-    const url = world.url('atomic');
-    const src = await repoWithRemote(world, 'src', url);
-    const result = await world.run('git', ['push', '--atomic', 'origin', 'main', 'main:other'], { cwd: src });
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('does not support --atomic');
-    expect(await remoteKeys(world, 'atomic')).toEqual([]);
-  });
-
   test('--dry-run reports what would happen and writes nothing', async ({ world }) => {
     const url = world.url('dry');
     const src = await repoWithRemote(world, 'src', url);
@@ -137,13 +146,14 @@ describe('push and clone on the bundle layout', () => {
     expect(await remoteKeys(world, 'dry')).toEqual([]);
   });
 
-  test('a SHA-256 repository round trips with 64-hex bundle names', async ({ world }) => {
+  test('a SHA-256 repository round trips with 64-hex object names', async ({ world }) => {
     const url = world.url('sha256');
     const src = await repoWithRemote(world, 'src', url, { objectFormat: 'sha256' });
     const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
     expect(sha).toHaveLength(64);
     await world.git(['push', 'origin', 'main'], src);
-    expect(await remoteKeys(world, 'sha256')).toContain(`sha256/refs/heads/main/${sha}.bundle`);
+    expect(await storedRefs(world, 'sha256')).toEqual({ 'refs/heads/main': sha });
+    if (layout === 'packs') expect((await remoteKeys(world, 'sha256')).some((k) => /\/pack-[0-9a-f]{64}\.pack$/.test(k))).toBe(true);
     await world.git(['clone', '-q', url, 'copy'], world.dir);
     const copy = join(world.dir, 'copy');
     expect((await world.git(['rev-parse', '--show-object-format'], copy)).trim()).toBe('sha256');
@@ -208,14 +218,14 @@ describe('push and clone on the bundle layout', () => {
     const url = world.url('lost-head');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main'], src);
-    await world.store.put('lost-head/HEAD', 'refs/heads/vanished');
+    await writeHead(world, 'lost-head', layout, 'refs/heads/vanished');
     const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('names refs/heads/vanished, which does not exist; using refs/heads/main');
     expect(await readFile(join(world.dir, 'copy', 'README'), 'utf8')).toBe('# src\n');
   });
 
-  test('fetch downloads only the bundles whose commits are missing', async ({ world }) => {
+  test('fetch downloads only what holds the missing commits', async ({ world }) => {
     const url = world.url('skip');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main', 'main:same'], src);
@@ -224,12 +234,37 @@ describe('push and clone on the bundle layout', () => {
     await world.git(['push', 'origin', 'main'], src);
     const result = await world.run('git', ['fetch', 'origin'], { cwd: join(world.dir, 'copy'), env: { GIT_REMOTE_S3_VERBOSE: '1' } });
     expect(result.code).toBe(0);
-    const gets = requestLines(result.stderr).filter((l) => l.includes('.bundle'));
-    expect(gets).toHaveLength(1);
-    expect(gets[0]).toContain('/refs/heads/main/');
+    if (layout === 'bundle') {
+      const gets = requestLines(result.stderr).filter((l) => l.includes('.bundle'));
+      expect(gets).toHaveLength(1);
+      expect(gets[0]).toContain('/refs/heads/main/');
+    } else {
+      expect(requestLines(result.stderr).filter((l) => /^s3: GET .*\.pack /.test(l))).toHaveLength(1);
+    }
   });
 
-  test('s3+zip also uploads repo.zip with the CodePipeline metadata', async ({ world }) => {
+  test('a new repository in another directory clones what a SHA-1 push wrote, over a relative GIT_DIR', async ({ world }) => {
+    const url = world.url('reldir');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', 'origin', 'main'], src);
+    const dest = await initRepo(world, 'dest');
+    const result = await world.run('git', ['--git-dir=.git', 'fetch', url, 'main'], { cwd: dest });
+    expect(result.code).toBe(0);
+    expect((await world.git(['rev-parse', 'FETCH_HEAD'], dest)).trim()).toBe((await world.git(['rev-parse', 'HEAD'], src)).trim());
+  });
+});
+
+describe('what only the bundle layout does', () => {
+  base('--atomic is refused up front, since bundles commit ref by ref, and nothing is written', async ({ world }) => {
+    const url = world.url('atomic');
+    const src = await repoWithRemote(world, 'src', url);
+    const result = await world.run('git', ['push', '--atomic', 'origin', 'main', 'main:other'], { cwd: src });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('does not support --atomic');
+    expect(await remoteKeys(world, 'atomic')).toEqual([]);
+  });
+
+  base('s3+zip also uploads repo.zip with the CodePipeline metadata', async ({ world }) => {
     const url = world.url('zipped', 's3+zip');
     const src = await repoWithRemote(world, 'src', url);
     const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
@@ -242,14 +277,33 @@ describe('push and clone on the bundle layout', () => {
     await world.git(['push', 'origin', ':main'], src);
     expect(await remoteKeys(world, 'zipped')).toEqual(['zipped/HEAD']);
   });
+});
 
-  test('a new repository in another directory clones what a SHA-1 push wrote, over a relative GIT_DIR', async ({ world }) => {
-    const url = world.url('reldir');
+describe('what only the packs layout does', () => {
+  base('--atomic: a 3-ref push with one non-fast-forward changes nothing, and a clean one lands whole', async ({ world }) => {
+    await useLayout(world, 'packs');
+    const url = world.url('atomic');
     const src = await repoWithRemote(world, 'src', url);
-    await world.git(['push', 'origin', 'main'], src);
-    const dest = await initRepo(world, 'dest');
-    const result = await world.run('git', ['--git-dir=.git', 'fetch', url, 'main'], { cwd: dest });
-    expect(result.code).toBe(0);
-    expect((await world.git(['rev-parse', 'FETCH_HEAD'], dest)).trim()).toBe((await world.git(['rev-parse', 'HEAD'], src)).trim());
+    await world.git(['push', '-q', 'origin', 'main', 'main:one', 'main:two'], src);
+    const before = await storedRefs(world, 'atomic');
+    // A rival rewrites two behind our back; we build on the old two, so our push of two is not a fast-forward.
+    await world.git(['clone', '-q', url, 'rival'], world.dir);
+    const rival = join(world.dir, 'rival');
+    await world.git(['checkout', '-q', 'two'], rival);
+    await world.git(['commit', '-q', '--amend', '-m', 'rival rewrite'], rival);
+    await world.git(['push', '-q', '--force', 'origin', 'two'], rival);
+    const afterRival = await storedRefs(world, 'atomic');
+
+    await commitFile(world, src, 'next.txt', 'next\n');
+    const result = await world.run('git', ['push', '--atomic', 'origin', 'main', 'main:one', 'main:two'], { cwd: src });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/atomic push fail/);
+    expect(await storedRefs(world, 'atomic')).toEqual(afterRival);
+    expect(afterRival['refs/heads/main']).toBe(before['refs/heads/main']);
+
+    const clean = await world.run('git', ['push', '--atomic', 'origin', 'main', 'main:one', 'main:three'], { cwd: src });
+    expect(clean.code, clean.stderr).toBe(0);
+    const tip = (await world.git(['rev-parse', 'main'], src)).trim();
+    expect(await storedRefs(world, 'atomic')).toMatchObject({ 'refs/heads/main': tip, 'refs/heads/one': tip, 'refs/heads/three': tip });
   });
 });

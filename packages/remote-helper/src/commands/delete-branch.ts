@@ -2,7 +2,8 @@
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
 import { deleteBranch, pickBranch } from '../manage/branch.js';
-import { withTarget } from '../manage/target.js';
+import { deletePacksBranch } from '../manage/packs.js';
+import { layoutOf, withTarget } from '../manage/target.js';
 
 export class DeleteBranchCommand extends ManagementCommand {
   static override paths = [['delete-branch']];
@@ -10,7 +11,8 @@ export class DeleteBranchCommand extends ManagementCommand {
     description: 'delete a branch from a remote',
     details: `
       Deletes every bundle of the branch and its repo.zip, under the branch's lock, as \`git push <remote>
-      :<branch>\` does. A protected branch is refused; run \`unprotect\` first if you mean it. The branch
+      :<branch>\` does; on a packs-layout remote, removes the branch from \`info/refs\` (its objects stay
+      in the packs). A protected branch is refused; run \`unprotect\` first if you mean it. The branch
       may also be given as \`-b <branch>\`, as in awslabs' \`git-s3 delete-branch <uri> -b <branch>\`.
     `,
     examples: [
@@ -26,7 +28,7 @@ export class DeleteBranchCommand extends ManagementCommand {
   protected async run(): Promise<number> {
     const branch = pickBranch(this.branch, this.branchOption);
     return withTarget(this.remote, async (remote) => {
-      const deleted = await deleteBranch(remote, branch);
+      const deleted = (await layoutOf(remote)) === 'packs' ? await deletePacksBranch(remote, branch) : await deleteBranch(remote, branch);
       this.say(`deleted branch ${branch} (was ${deleted.sha.slice(0, 7)}) from ${remote.display}`);
       if (deleted.wasHead) {
         this.context.stderr.write(

@@ -2,7 +2,8 @@
 import { Command, Option } from 'clipanion';
 import { EXIT_FAILED, ManagementCommand } from '../cli-command.js';
 import { runDoctor } from '../manage/doctor.js';
-import { withTarget } from '../manage/target.js';
+import { runPacksDoctor } from '../manage/packs.js';
+import { layoutOf, withTarget } from '../manage/target.js';
 
 export class DoctorCommand extends ManagementCommand {
   static override paths = [['doctor']];
@@ -16,6 +17,9 @@ export class DoctorCommand extends ManagementCommand {
       - \`--delete-stale-locks\` deletes locks older than the TTL (judged again just before deleting);
       - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock;
       - \`--set-head <branch>\` points HEAD at an existing branch.
+
+      On a packs-layout remote it checks the ref table, the pack list (every listed pack and index present),
+      HEAD, and notes packs nobody lists (\`git s3 gc\` deletes those); \`--set-head\` works there too.
 
       Exits 0 when no problem is left, 1 otherwise, with what to run for each. Never reads stdin.
     `,
@@ -38,12 +42,20 @@ export class DoctorCommand extends ManagementCommand {
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
-    const healthy = await withTarget(this.remote, (remote) =>
-      runDoctor(
-        remote,
-        { lockTtl: this.lockTtl, deleteStaleLocks: this.deleteStaleLocks, keepNewestBundle: this.keepNewestBundle, setHead: this.setHead },
-        (line) => this.say(line),
-      ),
+    const say = (line: string) => this.say(line);
+    const healthy = await withTarget(this.remote, async (remote) =>
+      (await layoutOf(remote)) === 'packs'
+        ? runPacksDoctor(remote, { setHead: this.setHead, bundleFixes: this.deleteStaleLocks || this.keepNewestBundle }, say)
+        : runDoctor(
+            remote,
+            {
+              lockTtl: this.lockTtl,
+              deleteStaleLocks: this.deleteStaleLocks,
+              keepNewestBundle: this.keepNewestBundle,
+              setHead: this.setHead,
+            },
+            say,
+          ),
     );
     return healthy ? 0 : EXIT_FAILED;
   }

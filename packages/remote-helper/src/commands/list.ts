@@ -1,7 +1,9 @@
 // `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
+import { layoutForNewRemote } from '../layouts/choose.js';
 import { formatRefList } from '../manage/list.js';
+import { listPacksRemote } from '../manage/packs.js';
 import { readRemoteState } from '../manage/remote-state.js';
 import { withTarget } from '../manage/target.js';
 
@@ -13,8 +15,10 @@ export class ListCommand extends ManagementCommand {
       Prints what HEAD names, then one line per ref: the short object id and size of its newest bundle,
       how long ago that bundle was written, and \`protected\`, \`2 bundles\`, \`locked 12s\` or
       \`stale lock 3m04s\` where they apply. Reads one listing of \`<prefix>/refs/\` and \`<prefix>/HEAD\`.
+      On a packs-layout remote: HEAD, one line per ref of \`info/refs\` with \`protected\` where it applies,
+      and the number of packs.
 
-      \`<remote>\` is a remote of the current repository or an s3:// or s3+zip:// url.
+      \`<remote>\` is a remote of the current repository or an s3://, s3+zip:// or amazon-s3:// url.
     `,
     examples: [
       ['List the refs of the remote origin', '$0 list origin'],
@@ -27,7 +31,14 @@ export class ListCommand extends ManagementCommand {
   protected async run(): Promise<number> {
     return withTarget(this.remote, async (remote) => {
       const state = await readRemoteState(remote);
-      for (const line of formatRefList(state, remote.settings.lockTtlMs, remote.display)) this.say(line);
+      // A packs remote shows a symbolic HEAD; an empty one lists nothing under refs/ either way.
+      const packs =
+        state.head?.startsWith('ref: ') ||
+        (state.table.refs.size === 0 &&
+          state.head === undefined &&
+          layoutForNewRemote(remote.url.scheme, remote.settings.layout) === 'packs');
+      const lines = packs ? await listPacksRemote(remote) : formatRefList(state, remote.settings.lockTtlMs, remote.display);
+      for (const line of lines) this.say(line);
       return 0;
     });
   }

@@ -2,7 +2,8 @@
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
 import { protectBranch } from '../manage/branch.js';
-import { withTarget } from '../manage/target.js';
+import { protectPacksBranch } from '../manage/packs.js';
+import { layoutOf, withTarget } from '../manage/target.js';
 
 export class ProtectCommand extends ManagementCommand {
   static override paths = [['protect']];
@@ -11,7 +12,8 @@ export class ProtectCommand extends ManagementCommand {
     details: `
       Writes the empty marker \`<prefix>/refs/heads/<branch>/PROTECTED#\` (the awslabs layout): from then on
       a push that is not a fast-forward, and the deletion of the branch, are refused. Fast-forward pushes
-      still work. The branch need not exist yet.
+      still work. The branch need not exist yet. On a packs-layout remote the branch is added to
+      \`<prefix>/info/s3-protected\`, the list beside the ref table.
     `,
     examples: [
       ['Protect main on the remote origin', '$0 protect origin main'],
@@ -23,7 +25,9 @@ export class ProtectCommand extends ManagementCommand {
   branch = Option.String({ name: 'branch' });
 
   protected async run(): Promise<number> {
-    const changed = await withTarget(this.remote, (remote) => protectBranch(remote, this.branch));
+    const changed = await withTarget(this.remote, async (remote) =>
+      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, this.branch, true) : protectBranch(remote, this.branch),
+    );
     this.say(changed ? `branch ${this.branch} is now protected` : `branch ${this.branch} is already protected`);
     return 0;
   }

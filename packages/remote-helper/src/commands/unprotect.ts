@@ -2,14 +2,16 @@
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
 import { unprotectBranch } from '../manage/branch.js';
-import { withTarget } from '../manage/target.js';
+import { protectPacksBranch } from '../manage/packs.js';
+import { layoutOf, withTarget } from '../manage/target.js';
 
 export class UnprotectCommand extends ManagementCommand {
   static override paths = [['unprotect']];
   static override usage = Command.Usage({
     description: 'allow force pushes and deletion of a protected branch again',
     details: `
-      Deletes the marker \`<prefix>/refs/heads/<branch>/PROTECTED#\` that \`protect\` wrote.
+      Deletes the marker \`<prefix>/refs/heads/<branch>/PROTECTED#\` that \`protect\` wrote (on a
+      packs-layout remote, removes the branch from \`<prefix>/info/s3-protected\`).
     `,
     examples: [
       ['Lift the protection of main on the remote origin', '$0 unprotect origin main'],
@@ -21,7 +23,9 @@ export class UnprotectCommand extends ManagementCommand {
   branch = Option.String({ name: 'branch' });
 
   protected async run(): Promise<number> {
-    const changed = await withTarget(this.remote, (remote) => unprotectBranch(remote, this.branch));
+    const changed = await withTarget(this.remote, async (remote) =>
+      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, this.branch, false) : unprotectBranch(remote, this.branch),
+    );
     this.say(changed ? `branch ${this.branch} is no longer protected` : `branch ${this.branch} was not protected`);
     return 0;
   }

@@ -1,5 +1,6 @@
 // What a bucket layout offers the protocol loop: list, fetch, push, delete. The loop never asks which
 // layout it holds.
+import { log } from '@git-remote-s3/core/log';
 import { objectFormat } from '@git-remote-s3/core/repo';
 import type { ListedRef, PushResult } from '../protocol.js';
 
@@ -53,4 +54,26 @@ export async function listingObjectFormat(refs: readonly ListedRef[], forPush: b
   const first = refs[0];
   if (first) return first.sha.length === 64 ? 'sha256' : 'sha1';
   return forPush ? objectFormat().catch(() => undefined) : undefined;
+}
+
+/**
+ * The default branch: what the remote's HEAD names when that branch exists; else main, master or the first
+ * branch, so that a clone still checks something out.
+ */
+export function chooseHead(headText: string | undefined, refs: readonly ListedRef[]): string | undefined {
+  const named = headText?.trim();
+  const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref);
+  if (named && branches.includes(named)) return named;
+  const fallback = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
+  if (named && fallback) log.warnOnce(`the remote's HEAD names ${named}, which does not exist; using ${fallback}`);
+  return fallback;
+}
+
+/**
+ * The branch a first push names in `<prefix>/HEAD`: the local current branch when it is pushed, else main,
+ * master, or the first branch pushed.
+ */
+export function chooseDefaultBranch(requests: readonly PushRequest[], current: string | undefined): string | undefined {
+  const branches = requests.filter((r) => r.sha !== undefined && r.dst.startsWith('refs/heads/')).map((r) => r.dst);
+  return [current, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && branches.includes(b)) ?? branches[0];
 }

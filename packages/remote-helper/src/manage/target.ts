@@ -2,6 +2,7 @@
 // s3:// / s3+zip:// / amazon-s3:// url, resolved to the url to open.
 import { isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
+import { detectLayout } from '../layouts/choose.js';
 import { openRemote, type Remote } from '../remote.js';
 
 export interface Target {
@@ -40,4 +41,10 @@ export async function withTarget<T>(argument: string, work: (remote: Remote) => 
   } finally {
     remote.store.close();
   }
+}
+
+/** The layout the remote's bucket shows; for an empty remote, the one its first push would create. */
+export async function layoutOf(remote: Remote): Promise<'bundle' | 'packs'> {
+  const { found, expected } = await detectLayout(remote);
+  return found ?? expected;
 }

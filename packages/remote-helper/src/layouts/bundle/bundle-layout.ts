@@ -4,6 +4,8 @@ import { currentBranch, headKey, type ListResult, log, mapConcurrent, objectUrl,
 import type { ListedRef, PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
 import {
+  chooseDefaultBranch,
+  chooseHead,
   type FetchRequest,
   type Layout,
   listingObjectFormat,
@@ -89,26 +91,4 @@ export class BundleLayout implements Layout {
     this.table = undefined;
     return results;
   }
-}
-
-/**
- * The default branch: what `<prefix>/HEAD` names when that branch exists; else main, master or the first
- * branch, so that a clone still checks something out.
- */
-export function chooseHead(headText: string | undefined, refs: readonly ListedRef[]): string | undefined {
-  const named = headText?.trim();
-  const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref);
-  if (named && branches.includes(named)) return named;
-  const fallback = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
-  if (named && fallback) log.warnOnce(`the remote's HEAD names ${named}, which does not exist; using ${fallback}`);
-  return fallback;
-}
-
-/**
- * The branch a first push names in `<prefix>/HEAD`: the local current branch when it is pushed, else main,
- * master, or the first branch pushed.
- */
-export function chooseDefaultBranch(requests: readonly PushRequest[], current: string | undefined): string | undefined {
-  const branches = requests.filter((r) => r.sha !== undefined && r.dst.startsWith('refs/heads/')).map((r) => r.dst);
-  return [current, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && branches.includes(b)) ?? branches[0];
 }

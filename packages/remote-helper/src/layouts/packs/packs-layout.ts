@@ -5,6 +5,8 @@ import { currentBranch, log, PreconditionFailedError, packsHeadKey, parsePacksHe
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import {
+  chooseDefaultBranch,
+  chooseHead,
   type FetchRequest,
   type Layout,
   listingObjectFormat,
@@ -50,9 +52,8 @@ export class PacksLayout implements Layout {
     ]);
     this.table = table;
     const refs: ListedRef[] = table.refs.map((r) => ({ sha: r.sha, ref: r.ref }));
-    const named = head ? parsePacksHead(head) : undefined;
     const format = await listingObjectFormat(refs, forPush);
-    return { refs, head: named && refs.some((r) => r.ref === named) ? named : undefined, objectFormat: format };
+    return { refs, head: chooseHead(head ? (parsePacksHead(head) ?? head.trim()) : undefined, refs), objectFormat: format };
   }
 
   async fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void> {
@@ -93,10 +94,11 @@ export class PacksLayout implements Layout {
             await updatePackList(this.remote, (names) => (names.includes(name) ? [...names] : [...names, name]));
           }
         }
+        const first = table.refs.length === 0;
         const next = applyDecisions(table.refs, accepted, await peelTags(accepted.flatMap((d) => (d.sha ? [d.sha] : []))));
         try {
           await commitRefTable(this.remote, table, next);
-          await this.afterCommit(table, next);
+          await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next);
           return decisions.map(toResult);
         } catch (error) {
           if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
@@ -113,12 +115,8 @@ export class PacksLayout implements Layout {
   }
 
   /** HEAD on the first push, and the derived packed-refs (a copy for tools that read a bare repository). */
-  private async afterCommit(table: RefTable, next: RefRecord[]): Promise<void> {
-    if (table.refs.length === 0) {
-      const branch = (await currentBranch()) ?? 'refs/heads/main';
-      const target = next.some((r) => r.ref === branch) ? branch : (next.find((r) => r.ref.startsWith('refs/heads/'))?.ref ?? branch);
-      await writeHeadIfAbsent(this.remote, target);
-    }
+  private async afterCommit(defaultBranch: string | undefined, next: RefRecord[]): Promise<void> {
+    if (defaultBranch) await writeHeadIfAbsent(this.remote, defaultBranch);
     await writePackedRefs(this.remote, next);
   }
 }

@@ -1,7 +1,7 @@
-import { log } from '@git-remote-s3/core';
+import { log } from '@git-remote-s3/core/log';
 import { describe, expect, it } from 'vitest';
-import type { ListedRef } from '../../protocol.js';
-import { chooseDefaultBranch, chooseHead } from './bundle-layout.js';
+import type { ListedRef } from '../protocol.js';
+import { chooseDefaultBranch, chooseHead } from './layout.js';
 
 const SHA = 'a'.repeat(40);
 const refs = (...names: string[]): ListedRef[] => names.map((ref) => ({ sha: SHA, ref }));

@@ -1,0 +1,165 @@
+// The management commands on a packs-layout remote: list, delete-branch, protect, unprotect and doctor
+// act on the ref table (info/refs), the protected list beside it (info/s3-protected), HEAD and the packs.
+import {
+  CorruptObjectError,
+  formatBytes,
+  formatPacksHead,
+  objectUrl,
+  PreconditionFailedError,
+  ProtectedBranchError,
+  packDirPrefix,
+  packKeys,
+  packsHeadKey,
+  parsePacksHead,
+  printable,
+  type RefRecord,
+} from '@git-remote-s3/core';
+import { UsageError } from 'clipanion';
+import {
+  backOff,
+  CONDITIONAL_ATTEMPTS,
+  commitRefTable,
+  readPackList,
+  readProtectedRefs,
+  readRefTable,
+  setProtected,
+  writePackedRefs,
+} from '../layouts/packs/remote-repo.js';
+import type { Remote } from '../remote.js';
+import { branchRef, type DeletedBranch } from './branch.js';
+import { formatColumns } from './list.js';
+
+const SHORT_SHA = 7;
+
+/** HEAD, then a row per ref (short id, ref, `protected`), then how many packs hold the objects. */
+export async function listPacksRemote(remote: Remote): Promise<string[]> {
+  const [table, head, protectedRefs, packs] = await Promise.all([
+    readRefTable(remote),
+    remote.store.getText(packsHeadKey(remote.url.prefix)),
+    readProtectedRefs(remote),
+    readPackList(remote),
+  ]);
+  if (table.refs.length === 0 && !head) return [`no refs on ${remote.display}`];
+  const named = head ? parsePacksHead(head.text) : undefined;
+  const headLine = !named
+    ? 'HEAD: missing'
+    : table.refs.some((r) => r.ref === named)
+      ? `HEAD: ${named}`
+      : `HEAD: ${named}, which does not exist`;
+  const rows = table.refs.map((r) => [r.sha.slice(0, SHORT_SHA), r.ref, protectedRefs.refs.has(r.ref) ? 'protected' : '']);
+  return [headLine, ...formatColumns(rows), `${packs.names.length} pack${packs.names.length === 1 ? '' : 's'} (packs layout)`];
+}
+
+/** Removes a branch from the ref table with a conditional write (re-read and re-checked on a conflict). */
+export async function deletePacksBranch(remote: Remote, branch: string): Promise<DeletedBranch> {
+  const ref = branchRef(branch);
+  if ((await readProtectedRefs(remote)).refs.has(ref)) throw new ProtectedBranchError(branch, 'delete', remote.display);
+  for (let attempt = 0; ; attempt++) {
+    const table = await readRefTable(remote);
+    const gone = table.refs.find((r) => r.ref === ref);
+    if (!gone) throw new UsageError(`branch ${printable(branch)} does not exist on ${remote.display}`);
+    const next = table.refs.filter((r) => r.ref !== ref);
+    try {
+      await commitRefTable(remote, table, next);
+      await writePackedRefs(remote, next);
+      const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
+      return { ref, sha: gone.sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
+      await backOff(attempt);
+    }
+  }
+}
+
+export async function protectPacksBranch(remote: Remote, branch: string, protect: boolean): Promise<boolean> {
+  return setProtected(remote, branchRef(branch), protect);
+}
+
+/** `doctor --set-head` on a packs remote: HEAD as a symbolic ref to an existing branch. */
+export async function setPacksHead(remote: Remote, refs: readonly RefRecord[], branch: string): Promise<string> {
+  const ref = branchRef(branch);
+  if (!refs.some((r) => r.ref === ref)) throw new UsageError(`cannot point HEAD at ${ref}: there is no such branch on ${remote.display}`);
+  await remote.store.put(packsHeadKey(remote.url.prefix), formatPacksHead(ref), { contentType: 'text/plain' });
+  return ref;
+}
+
+export interface PacksFinding {
+  readonly problem: boolean;
+  readonly text: string;
+}
+
+/**
+ * What doctor finds on a packs remote: an unreadable ref table or pack list, a HEAD that is missing or
+ * names no branch, listed packs whose .pack or .idx is missing (a clone would fail), and packs nobody
+ * lists (an interrupted push or gc; harmless, `git s3 gc` deletes them after its grace period).
+ */
+export async function diagnosePacks(remote: Remote, setHead: string | undefined): Promise<{ findings: PacksFinding[]; fixed: string[] }> {
+  const prefix = remote.url.prefix;
+  const findings: PacksFinding[] = [];
+  const fixed: string[] = [];
+  const read = async <T>(what: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await what();
+    } catch (error) {
+      if (!(error instanceof CorruptObjectError)) throw error;
+      findings.push({ problem: true, text: error.message });
+      return undefined;
+    }
+  };
+  const [table, packs, head, listing] = await Promise.all([
+    read(() => readRefTable(remote)),
+    read(() => readPackList(remote)),
+    remote.store.getText(packsHeadKey(prefix)),
+    remote.store.list(packDirPrefix(prefix)),
+  ]);
+  const refs = table?.refs ?? [];
+  let named = head ? parsePacksHead(head.text) : undefined;
+  if (setHead !== undefined) {
+    named = await setPacksHead(remote, refs, setHead);
+    fixed.push(`done: HEAD now names ${named}`);
+  }
+  const fix = `run 'git s3 doctor --set-head <branch> ${remote.display}'`;
+  if (!head && setHead === undefined) {
+    findings.push({ problem: true, text: `HEAD is missing at ${objectUrl(remote.store.bucket, packsHeadKey(prefix))}; ${fix}` });
+  } else if (!named) findings.push({ problem: true, text: `HEAD does not name a branch: '${printable(head?.text.trim() ?? '')}'; ${fix}` });
+  else if (!refs.some((r) => r.ref === named)) findings.push({ problem: true, text: `HEAD names ${named}, which does not exist; ${fix}` });
+
+  const present = new Map(listing.objects.map((o) => [o.key, o.size]));
+  const listed = new Set<string>();
+  for (const name of packs?.names ?? []) {
+    const keys = packKeys(prefix, name);
+    listed.add(keys.pack).add(keys.idx);
+    for (const key of [keys.pack, keys.idx]) {
+      if (!present.has(key))
+        findings.push({ problem: true, text: `${name} is listed but ${objectUrl(remote.store.bucket, key)} is missing` });
+    }
+  }
+  const unlisted = listing.objects.filter((o) => !listed.has(o.key) && o.key.endsWith('.pack'));
+  if (unlisted.length > 0) {
+    const bytes = unlisted.reduce((n, o) => n + o.size, 0);
+    findings.push({
+      problem: false,
+      text: `${unlisted.length} pack${unlisted.length === 1 ? '' : 's'} (${formatBytes(bytes)}) not in the pack list (an interrupted push, or retired by gc); 'git s3 gc' deletes them after its grace period`,
+    });
+  }
+  const total = (packs?.names ?? []).reduce((n, name) => n + (present.get(packKeys(prefix, name).pack) ?? 0), 0);
+  findings.push({ problem: false, text: `${refs.length} refs, ${packs?.names.length ?? 0} packs (${formatBytes(total)})` });
+  return { findings, fixed };
+}
+
+/** doctor on a packs remote: every finding, the HEAD fix when asked, and a summary line; true when healthy. */
+export async function runPacksDoctor(
+  remote: Remote,
+  options: { readonly setHead: string | undefined; readonly bundleFixes: boolean },
+  say: (line: string) => void,
+): Promise<boolean> {
+  say(`doctor: checking ${remote.display} (packs layout)`);
+  if (options.bundleFixes)
+    say('note: --delete-stale-locks and --keep-newest-bundle are for the bundle layout; a packs remote has no ref locks or bundles');
+  const { findings, fixed } = await diagnosePacks(remote, options.setHead);
+  for (const line of fixed) say(line);
+  for (const f of findings) say(`${f.problem ? 'problem' : 'note'}: ${f.text}`);
+  const problems = findings.filter((f) => f.problem).length;
+  say(problems === 0 ? 'doctor: no problems found' : `doctor: ${problems} problem${problems === 1 ? '' : 's'} found`);
+  return problems === 0;
+}
