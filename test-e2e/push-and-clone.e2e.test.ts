@@ -5,19 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test as base } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedHead, storedRefs, useLayout, writeHead } from './harness/layouts.js';
+import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout, useLayout, writeHead } from './harness/layouts.js';
 import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 describe.each(LAYOUTS)('push and clone on the %s layout', (layout: LayoutName) => {
-  const test = base.extend<{ layoutSet: void }>({
-    layoutSet: [
-      async ({ world }, use) => {
-        await useLayout(world, layout);
-        await use();
-      },
-      { auto: true },
-    ],
-  });
+  const test = testOnLayout(layout);
 
   test('a pushed branch is stored with HEAD and clones back with its content', async ({ world }) => {
     const url = world.url('team/project');

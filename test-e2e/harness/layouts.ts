@@ -2,10 +2,23 @@
 // bucket holds read back the same way whatever the layout (ref → id, and the default branch).
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { World } from './context.js';
+import { test, type World } from './context.js';
 
 export const LAYOUTS = ['bundle', 'packs'] as const;
 export type LayoutName = (typeof LAYOUTS)[number];
+
+/** `test` whose world creates `layout` for new remotes (the fixture `layout` names it). */
+export function testOnLayout(layout: LayoutName) {
+  return test.extend<{ layout: LayoutName }>({
+    layout: [
+      async ({ world }, use) => {
+        await useLayout(world, layout);
+        await use(layout);
+      },
+      { auto: true },
+    ],
+  });
+}
 
 /** Makes every git in the world create `layout` for a new remote (`s3.layout` in its global config). */
 export async function useLayout(world: World, layout: LayoutName): Promise<void> {
