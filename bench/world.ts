@@ -1,6 +1,7 @@
 // The benchmark's world: the embedded S3 server with the counting (and optionally slowing) proxy in front,
-// a bucket, scratch directories, and environments in which git runs our helpers, the Python peer's, or no
-// helper at all (git over file://). Each measured program of ours and the peer's records its peak RSS.
+// a bucket, scratch directories, and environments in which git runs our helpers (in either bucket layout),
+// the Python peer's, or no helper at all (git over file://). Each measured program of ours and the peer's
+// records its peak RSS.
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,11 @@ import { REPO_ROOT } from '../test-e2e/harness/paths.js';
 import { adminClient, createBucket, isolatedEnv } from '../test-e2e/harness/server.js';
 import { type ProxyStats, startThrottleProxy, type ThrottleProxy } from '../test-e2e/harness/throttle-proxy.js';
 
-export type Subject = 'ours' | 'git file://' | 'raw SDK' | 'awslabs (python)' | 'node -e 0';
+/**
+ * Who does the work. `ours` is our helpers where the bucket layout plays no part (start-up, LFS);
+ * `ours (bundle)` and `ours (packs)` are our helper creating and using each layout of DESIGN §3 and §4.
+ */
+export type Subject = 'ours' | 'ours (bundle)' | 'ours (packs)' | 'git file://' | 'raw SDK' | 'awslabs (python)' | 'node -e 0';
 
 export interface Sample {
   readonly wallMs: number;
@@ -96,7 +101,11 @@ export async function openBenchWorld(options: BenchOptions): Promise<BenchWorld>
     store,
     options,
     env(subject) {
-      if (subject === 'ours') return { ...base, PATH: [oursBin, base.PATH].join(delimiter) };
+      const ours = { ...base, PATH: [oursBin, base.PATH].join(delimiter) };
+      if (subject === 'ours' || subject === 'ours (bundle)') return ours;
+      // `s3.layout=packs` in every git command's environment (git-config(1) GIT_CONFIG_COUNT, what `git -c`
+      // gives too): each helper run reads it, so each probes the packs layout first, as a configured user's does.
+      if (subject === 'ours (packs)') return { ...ours, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 's3.layout', GIT_CONFIG_VALUE_0: 'packs' };
       if (subject === 'awslabs (python)') {
         if (!peerBin) throw new Error('the peer was not installed (run with --with-peer)');
         return { ...base, PATH: [peerBin, join(awslabsDir(), 'bin'), base.PATH].join(delimiter), PYTHONNOUSERSITE: '1' };

@@ -30,7 +30,8 @@ describe('benchmark harness', () => {
     const { rows } = JSON.parse(await readFile(join(out, file ?? ''), 'utf8')) as { rows: Row[] };
     const scenarios = new Set(rows.map((r) => r.scenario.split(' ')[0]));
     expect([...scenarios].sort()).toEqual(['1', '2', '3a', '3b', '4', '5', '6']);
-    for (const subject of ['ours', 'awslabs (python)', 'git file://', 'raw SDK', 'node -e 0']) {
+    // 'ours' is start-up and LFS; the history scenarios run ours once per bucket layout.
+    for (const subject of ['ours', 'ours (bundle)', 'ours (packs)', 'awslabs (python)', 'git file://', 'raw SDK', 'node -e 0']) {
       expect(
         rows.some((r) => r.subject === subject && r.wallMs !== undefined),
         subject,
@@ -40,6 +41,18 @@ describe('benchmark harness', () => {
       if (row.skipped) continue;
       expect(Number.isFinite(row.wallMs?.median), `${row.scenario} / ${row.subject}`).toBe(true);
     }
-    expect(result.stdout).toMatch(/\| 1 initial push +\| ours +\|/);
+    for (const subject of ['ours (bundle)', 'ours (packs)']) {
+      for (const scenario of ['1', '2', '3a', '3b', '4']) {
+        expect(
+          rows.some((r) => r.scenario.split(' ')[0] === scenario && r.subject === subject && r.wallMs !== undefined),
+          `${scenario} / ${subject}`,
+        ).toBe(true);
+      }
+      // The proxy counted the S3 requests of each layout's first push.
+      const push = rows.find((r) => r.scenario.startsWith('1 ') && r.subject === subject);
+      expect(push?.requests?.PUT ?? 0, `1 / ${subject} PUT requests`).toBeGreaterThan(0);
+    }
+    expect(result.stdout).toMatch(/\| 1 initial push +\| ours \(bundle\) +\|/);
+    expect(result.stdout).toMatch(/\| 1 initial push +\| ours \(packs\) +\|/);
   }, 300_000);
 });

@@ -1,21 +1,41 @@
 // Scenarios 1–4 of DESIGN §9 on one generated history (2,000 commits, ~100 MB by default): initial push,
-// clone, an incremental push of one small commit with the matching fetch, and a no-op fetch; for ours,
-// git over file://, the raw SDK moving the same bytes, and the Python peer.
+// clone, an incremental push of one small commit with the matching fetch, and a no-op fetch; for ours in
+// each bucket layout, git over file://, the raw SDK moving the same bytes, and the Python peer.
 import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { headKey, layoutOfHead } from '@git-remote-s3/core';
 import { addSmallCommit, generateHistory, pseudoRandom } from '../repos.js';
 import type { Measurement, Scenario, Sizes } from '../scenario.js';
 import { type BenchWorld, exec, type Subject } from '../world.js';
 
-const GIT_SUBJECTS: readonly Subject[] = ['ours', 'awslabs (python)', 'git file://'];
+const GIT_SUBJECTS: readonly Subject[] = ['ours (bundle)', 'ours (packs)', 'awslabs (python)', 'git file://'];
+/** Each S3 subject's own prefix; the layout of ours comes from world.env (s3.layout), not from the URL. */
+const PREFIX: Partial<Record<Subject, string>> = {
+  'ours (bundle)': 'ours-bundle',
+  'ours (packs)': 'ours-packs',
+  'awslabs (python)': 'peer',
+};
+const LAYOUT: Partial<Record<Subject, 'bundle' | 'packs'>> = { 'ours (bundle)': 'bundle', 'ours (packs)': 'packs' };
 
 let source = '';
 
+function prefixOf(subject: Subject, run: number): string {
+  return `history-${PREFIX[subject] ?? 'other'}-${run}`;
+}
+
 function remoteOf(world: BenchWorld, subject: Subject, run: number): string {
   if (subject === 'git file://') return `file://${join(world.dir, `bare-${run}.git`)}`;
-  return `s3://${world.bucket}/history-${subject === 'ours' ? 'ours' : 'peer'}-${run}`;
+  return `s3://${world.bucket}/${prefixOf(subject, run)}`;
+}
+
+/** Fails the run when the first push did not create the layout the subject stands for (unmeasured: one GET). */
+async function expectLayout(world: BenchWorld, subject: Subject, run: number): Promise<void> {
+  const expected = LAYOUT[subject];
+  if (!expected) return;
+  const found = layoutOfHead((await world.store.getText(headKey(prefixOf(subject, run))))?.text);
+  if (found !== expected) throw new Error(`bench: ${subject} pushed a ${found ?? 'HEAD-less'} remote, expected the ${expected} layout`);
 }
 
 export const historyScenario: Scenario = {
@@ -37,7 +57,8 @@ export const historyScenario: Scenario = {
 
       const push = await world.measure(() => exec('git', ['push', '-q', url, 'main:refs/heads/main'], env, source).then(() => {}));
       out.push({ scenario: '1 initial push', subject, sample: push });
-      if (subject === 'ours') pushedBytes.push = push.up;
+      await expectLayout(world, subject, run);
+      if (subject === 'ours (bundle)') pushedBytes.push = push.up;
 
       const cloned = await world.measure(() => exec('git', ['clone', '-q', url, clone], env).then(() => {}));
       out.push({ scenario: '2 clone', subject, sample: cloned });
@@ -45,7 +66,7 @@ export const historyScenario: Scenario = {
       await addSmallCommit(clone, run, env);
       const incremental = await world.measure(() => exec('git', ['push', '-q', 'origin', 'main'], env, clone).then(() => {}));
       out.push({ scenario: '3a incremental push (1 small commit)', subject, sample: incremental });
-      if (subject === 'ours') pushedBytes.incremental = incremental.up;
+      if (subject === 'ours (bundle)') pushedBytes.incremental = incremental.up;
 
       const fetched = await world.measure(() => exec('git', ['fetch', '-q', url, 'main'], env, source).then(() => {}));
       out.push({ scenario: '3b matching fetch', subject, sample: fetched });
@@ -59,7 +80,7 @@ export const historyScenario: Scenario = {
   },
 };
 
-/** The raw SDK moving the bytes ours moved: one streamed upload and one download per transfer. */
+/** The raw SDK moving the bytes ours moved in the default (bundle) layout: one streamed upload and one download per transfer. */
 async function rawBaseline(world: BenchWorld, run: number, bytes: Record<string, number>): Promise<Measurement[]> {
   const out: Measurement[] = [];
   const file = join(world.dir, 'raw.bin');
