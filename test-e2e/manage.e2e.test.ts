@@ -1,10 +1,11 @@
 // Managing a remote by hand: `git s3 list`, `protect`/`unprotect`, `delete-branch` and `doctor`, run as
 // `git s3 …` in a repository with an s3 `origin` and as `git-remote-s3 … s3://…` outside any repository,
 // against the real S3 server, with real git pushing and cloning around them.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test, type World } from './harness/context.js';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout, useLayout } from './harness/layouts.js';
 import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,21 +85,33 @@ describe('the <remote> argument', () => {
     expect(outside).toMatchObject({ code: 1, stderr: "error: 'origin' is neither a remote of this repository nor an s3:// url\n" });
   });
 
-  test('an amazon-s3 url is refused: its packs layout is not supported yet', async ({ world }) => {
-    const result = await remoteS3(world, ['doctor', `amazon-s3://${world.bucket}/repo`]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: invalid remote url .*: amazon-s3:\/\/ remotes use the packs layout, which this version cannot/);
+  test('an amazon-s3 url with its properties file names a packs remote', async ({ world }) => {
+    await writeFile(join(world.home, '.s3props'), `accesskey: ${world.server.accessKeyId}\nsecretkey: ${world.server.secretAccessKey}\n`, {
+      mode: 0o600,
+    });
+    const url = `amazon-s3://.s3props@${world.bucket}/jgit.git`;
+    const repo = await repoWithRemote(world, 'src', url);
+    await world.git(['push', '-q', 'origin', 'main'], repo);
+    const sha = (await world.git(['rev-parse', 'HEAD'], repo)).trim();
+    const listed = await remoteS3(world, ['list', url]);
+    expect(listed).toMatchObject({
+      code: 0,
+      stdout: `HEAD: refs/heads/main\n${sha.slice(0, 7)}  refs/heads/main\n1 pack (packs layout)\n`,
+    });
   });
 });
 
-describe('git s3 protect and unprotect', () => {
+describe.each(LAYOUTS)('git s3 protect and unprotect on the %s layout', (layout: LayoutName) => {
+  const test = testOnLayout(layout);
+
   test('a protected branch refuses a force push and deletion, takes fast-forwards, and takes a force push again once unprotected', async ({
     world,
   }) => {
     const { url, repo } = await pushedRepo(world, 'guarded');
     const protect = await gitS3(world, repo, ['protect', 'origin', 'main']);
     expect(protect).toMatchObject({ code: 0, stdout: 'branch main is now protected\n' });
-    expect(await world.store.head('guarded/refs/heads/main/PROTECTED#')).toMatchObject({ size: 0 });
+    if (layout === 'bundle') expect(await world.store.head('guarded/refs/heads/main/PROTECTED#')).toMatchObject({ size: 0 });
+    else expect((await world.store.getText('guarded/info/s3-protected'))?.text).toBe('refs/heads/main\n');
     expect((await gitS3(world, repo, ['protect', 'origin', 'main'])).stdout).toBe('branch main is already protected\n');
 
     const forward = await commitFile(world, repo, 'next.txt', 'next\n');
@@ -132,7 +145,8 @@ describe('git s3 protect and unprotect', () => {
     const { repo } = await pushedRepo(world, 'badname');
     const result = await gitS3(world, repo, ['protect', 'origin', 'a..b']);
     expect(result).toMatchObject({ code: 1, stderr: "error: 'a..b' is not a valid branch name: contains '..'\n" });
-    expect(await remoteKeys(world, 'badname')).not.toContain('badname/refs/heads/a..b/PROTECTED#');
+    const keys = await remoteKeys(world, 'badname');
+    expect(keys.filter((k) => k.includes('PROTECTED#') || k.endsWith('/info/s3-protected'))).toEqual([]);
   });
 });
 
@@ -158,6 +172,19 @@ describe('git s3 delete-branch', () => {
     const result = await remoteS3(world, ['delete-branch', url, '-b', 'old']);
     expect(result.code).toBe(0);
     expect((await remoteKeys(world, 'dash-b')).filter((k) => k.includes('/old/'))).toEqual([]);
+  });
+});
+
+describe.each(LAYOUTS)('git s3 delete-branch on the %s layout', (layout: LayoutName) => {
+  const test = testOnLayout(layout);
+
+  test('deletes one branch and leaves every other ref as it was', async ({ world }) => {
+    const { url, repo, sha } = await pushedRepo(world, 'cut');
+    await world.git(['push', '-q', 'origin', 'main:feature', 'main:refs/tags/v1'], repo);
+    const result = await gitS3(world, repo, ['delete-branch', 'origin', 'feature']);
+    expect(result).toMatchObject({ code: 0, stdout: `deleted branch feature (was ${sha.slice(0, 7)}) from ${url}\n` });
+    expect(await storedRefs(world, 'cut')).toEqual({ 'refs/heads/main': sha, 'refs/tags/v1': sha });
+    expect([...(await lsRemote(world, url)).keys()].sort()).toEqual(['HEAD', 'refs/heads/main', 'refs/tags/v1']);
   });
 
   test('refuses a protected branch and a branch that does not exist, deleting nothing', async ({ world }) => {
@@ -302,5 +329,38 @@ describe('git s3 doctor', () => {
       'doctor: 3 problems found, 0 fixed',
       '',
     ]);
+  });
+});
+
+describe('git s3 doctor on the packs layout', () => {
+  test('finds nothing wrong with a healthy remote, and says how many refs and packs it has', async ({ world }) => {
+    await useLayout(world, 'packs');
+    const { url, repo } = await pushedRepo(world, 'fine');
+    await commitFile(world, repo, 'b.txt', 'b\n');
+    await world.git(['push', '-q', 'origin', 'main', 'main:dev'], repo);
+    const result = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(
+      new RegExp(`^doctor: checking ${url} \\(packs layout\\)\nnote: 2 refs, 2 packs \\([^)]+\\)\ndoctor: no problems found\n$`),
+    );
+  });
+
+  test('reports a listed pack whose index is gone and a missing HEAD, and --set-head repairs HEAD', async ({ world }) => {
+    await useLayout(world, 'packs');
+    const { url, repo } = await pushedRepo(world, 'broken');
+    const idx = (await remoteKeys(world, 'broken')).find((k) => k.endsWith('.idx')) ?? '';
+    await world.store.delete(idx);
+    await world.store.delete('broken/HEAD');
+    const result = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `problem: HEAD is missing at s3://${world.bucket}/broken/HEAD; run 'git s3 doctor --set-head <branch> ${url}'`,
+    );
+    expect(result.stdout).toMatch(/problem: pack-[0-9a-f]{40} is listed but s3:\/\/\S+\.idx is missing/);
+    expect(result.stdout).toContain('doctor: 2 problems found');
+
+    const fixed = await gitS3(world, repo, ['doctor', '--set-head', 'main', 'origin']);
+    expect(fixed.stdout).toContain('done: HEAD now names refs/heads/main');
+    expect((await world.store.getText('broken/HEAD'))?.text).toBe('ref: refs/heads/main\n');
   });
 });
