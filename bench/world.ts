@@ -143,7 +143,7 @@ export async function openBenchWorld(options: BenchOptions): Promise<BenchWorld>
 }
 
 function snapshot(stats: ProxyStats): ProxyStats {
-  return { up: stats.up, down: stats.down, requests: stats.requests, byType: { ...stats.byType } };
+  return { up: stats.up, down: stats.down, requests: stats.requests, byType: { ...stats.byType }, log: [] };
 }
 
 async function script(path: string, body: string): Promise<void> {

@@ -1,11 +1,14 @@
 // The packs layout (git's own bare-repository layout) with real git against the real local server:
 // chosen by `s3.layout packs` or amazon-s3://, detected from the bucket afterwards, incremental pushes and
 // fetches, and concurrent pushers whose updates all survive the conditional ref-table commit.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test, type World } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
+import { adminClient, allowAnonymousRead } from './harness/server.js';
+import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 async function packsRepo(world: World, name: string, url: string): Promise<string> {
   const repo = await repoWithRemote(world, name, url);
@@ -40,27 +43,34 @@ describe('the packs layout', () => {
     expect((await world.git(['cat-file', '-t', 'v1'], copy)).trim()).toBe('tag');
   });
 
-  test('pushing one small commit on a large history uploads a small pack, and the fetch downloads only it', async ({ world }) => {
+  test('after a 50 MB history, one small commit uploads under 64 KB in all, and the matching fetch downloads under 64 KB', async ({
+    world,
+  }) => {
     const url = world.url('incr');
     const src = await packsRepo(world, 'src', url);
-    const { randomBytes } = await import('node:crypto');
-    await writeFile(join(src, 'big.bin'), randomBytes(5 * 1024 * 1024));
-    await world.git(['add', 'big.bin'], src);
-    await world.git(['commit', '-q', '-m', 'big'], src);
+    for (let i = 0; i < 5; i++) {
+      await writeFile(join(src, `big-${i}.bin`), randomBytes(10 * 1024 * 1024));
+      await world.git(['add', `big-${i}.bin`], src);
+      await world.git(['commit', '-q', '-m', `big ${i}`], src);
+    }
     await world.git(['push', '-q', 'origin', 'main'], src);
     await world.git(['clone', '-q', url, 'copy'], world.dir);
 
-    await commitFile(world, src, 'small.txt', 'small\n');
-    const push = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
-    expect(push.code, push.stderr).toBe(0);
-    const packs = (await world.store.list('incr/objects/pack/')).objects.filter((o) => o.key.endsWith('.pack'));
-    expect(packs).toHaveLength(2);
-    expect(Math.min(...packs.map((p) => p.size))).toBeLessThan(64 * 1024);
+    const proxy = await startThrottleProxy({ target: world.server.endpoint });
+    try {
+      const viaProxy = { env: { AWS_ENDPOINT_URL: proxy.endpoint } };
+      await commitFile(world, src, 'small.txt', 'small\n');
+      await world.git(['push', '-q', 'origin', 'main'], src, viaProxy);
+      const pushed = { ...proxy.stats, byType: { ...proxy.stats.byType } };
+      expect(pushed.up).toBeLessThan(64 * 1024);
+      expect(pushed.up).toBeGreaterThan(0);
+      expect(pushed.byType['UPLOAD-PART'] ?? 0).toBe(0);
 
-    const fetch = await world.run('git', ['fetch', 'origin'], { cwd: join(world.dir, 'copy'), env: { GIT_REMOTE_S3_VERBOSE: '1' } });
-    expect(fetch.code, fetch.stderr).toBe(0);
-    const packGets = requestLines(fetch.stderr).filter((l) => l.startsWith('s3: GET') && l.includes('.pack'));
-    expect(packGets).toHaveLength(1);
+      await world.git(['fetch', '-q', 'origin'], join(world.dir, 'copy'), viaProxy);
+      expect(proxy.stats.down - pushed.down).toBeLessThan(64 * 1024);
+    } finally {
+      await proxy.close();
+    }
     expect((await world.git(['rev-parse', 'origin/main'], join(world.dir, 'copy'))).trim()).toBe(
       (await world.git(['rev-parse', 'main'], src)).trim(),
     );
@@ -114,32 +124,83 @@ describe('the packs layout', () => {
     await world.git(['clone', '-q', url, 'copy'], world.dir, { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
   });
 
-  test('concurrent pushers to different branches all land in the ref table', async ({ world }) => {
+  test('4 processes pushing to their own branches 10 times each: every push lands or is refused clearly, none is lost', async ({
+    world,
+  }) => {
     const url = world.url('many');
     const base = await packsRepo(world, 'base', url);
     await world.git(['push', '-q', 'origin', 'main'], base);
-    const clones = await Promise.all(
+    const landed = new Map<string, string>();
+    const refusals: string[] = [];
+    await Promise.all(
       [0, 1, 2, 3].map(async (i) => {
         await world.git(['clone', '-q', url, `p${i}`], world.dir);
         const dir = join(world.dir, `p${i}`);
         await world.git(['checkout', '-q', '-b', `b${i}`], dir);
-        return dir;
-      }),
-    );
-    const expected = new Map<string, string>();
-    for (let round = 0; round < 3; round++) {
-      const results = await Promise.all(
-        clones.map(async (dir, i) => {
+        for (let round = 0; round < 10; round++) {
           const sha = await commitFile(world, dir, `f${i}.txt`, `${round}\n`);
           const r = await world.run('git', ['push', 'origin', `b${i}`], { cwd: dir });
-          if (r.code === 0) expected.set(`refs/heads/b${i}`, sha);
-          return r;
-        }),
-      );
-      for (const r of results) expect(r.code === 0 || /remote rejected|rejected/.test(r.stderr), r.stderr).toBe(true);
-    }
+          if (r.code === 0) landed.set(`refs/heads/b${i}`, sha);
+          else refusals.push(r.stderr);
+        }
+      }),
+    );
+    for (const stderr of refusals) expect(stderr).toMatch(/\[remote rejected\] b\d -> b\d \(.+\)|\[rejected\]/);
     const refs = await lsRemote(world, url);
-    for (const [ref, sha] of expected) expect(refs.get(ref)).toBe(sha);
-    expect(expected.size).toBe(4);
+    for (const [ref, sha] of landed) expect(refs.get(ref)).toBe(sha);
+    expect(landed.size).toBe(4);
+  });
+});
+
+describe('a public packs remote', () => {
+  test('git clone over plain HTTP (dumb protocol, anonymous) gets every branch and tag', async ({ world }) => {
+    const url = world.url('public/site.git');
+    const src = await packsRepo(world, 'src', url);
+    await world.git(['tag', '-a', 'v1', '-m', 'one'], src);
+    await commitFile(world, src, 'two.txt', 'two\n');
+    await world.git(['push', '-q', 'origin', 'main', 'main:side', 'v1'], src);
+    await commitFile(world, src, 'three.txt', 'three\n');
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const admin = adminClient(world.server);
+    try {
+      await allowAnonymousRead(admin, world.bucket, 'public/site.git');
+    } finally {
+      admin.destroy();
+    }
+    const http = `${world.server.endpoint}/${world.bucket}/public/site.git`;
+    const clone = await world.run('git', ['clone', http, 'plain'], {
+      cwd: world.dir,
+      env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
+    expect(clone.code, clone.stderr).toBe(0);
+    const plain = join(world.dir, 'plain');
+    expect((await world.git(['rev-parse', 'HEAD'], plain)).trim()).toBe((await world.git(['rev-parse', 'main'], src)).trim());
+    expect((await world.git(['rev-parse', 'origin/side'], plain)).trim()).toBe((await world.git(['rev-parse', 'main~1'], src)).trim());
+    expect((await world.git(['cat-file', '-t', 'v1'], plain)).trim()).toBe('tag');
+    await world.git(['fsck', '--no-progress'], plain);
+  });
+
+  test('acl=public in the properties file sends the public-read ACL with every object it writes', async ({ world }) => {
+    await writeFile(
+      join(world.home, '.public'),
+      `accesskey: ${world.server.accessKeyId}\nsecretkey: ${world.server.secretAccessKey}\nacl: public\n`,
+      { mode: 0o600 },
+    );
+    const url = `amazon-s3://.public@${world.bucket}/open.git`;
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['tag', 'v1'], src);
+    const proxy = await startThrottleProxy({ target: world.server.endpoint });
+    try {
+      const env = { AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+      await world.git(['push', '-q', 'origin', 'main', 'v1'], src, { env });
+      await commitFile(world, src, 'b.txt', 'b\n');
+      await world.git(['push', '-q', 'origin', 'main'], src, { env });
+    } finally {
+      await proxy.close();
+    }
+    const writes = proxy.stats.log.filter((r) => r.type === 'PUT' || r.type === 'CREATE-MULTIPART');
+    // Two pushes: two packs with their indexes, the pack list, info/refs and packed-refs each time, and HEAD once.
+    expect(writes.length).toBeGreaterThanOrEqual(11);
+    expect(writes.filter((r) => r.acl !== 'public-read')).toEqual([]);
   });
 });

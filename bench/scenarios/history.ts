@@ -45,7 +45,7 @@ export const historyScenario: Scenario = {
     source = join(world.dir, 'history-source');
     await generateHistory(source, { commits: sizes.commits, bytesPerCommit: sizes.bytesPerCommit }, world.env('git file://'));
   },
-  async run(world: BenchWorld, sizes: Sizes, run: number): Promise<Measurement[]> {
+  async run(world: BenchWorld, _sizes: Sizes, run: number): Promise<Measurement[]> {
     const out: Measurement[] = [];
     const subjects = GIT_SUBJECTS.filter((s) => s !== 'awslabs (python)' || world.options.withPeer);
     const pushedBytes: Record<string, number> = {};

@@ -21,6 +21,8 @@ export interface ProxyStats {
   requests: number;
   /** Requests by S3 operation: LIST, GET, HEAD, PUT, UPLOAD-PART, CREATE-MULTIPART, COMPLETE-MULTIPART, DELETE, DELETE-MANY, … */
   readonly byType: Record<string, number>;
+  /** Every request in arrival order: its operation, path and query, and the canned ACL it asked for. */
+  readonly log: { readonly type: string; readonly url: string; readonly acl: string | undefined }[];
 }
 
 export interface ThrottleProxy {
@@ -69,11 +71,13 @@ function throttled(bandwidth: Bandwidth, count: (n: number) => void): Transform 
 export async function startThrottleProxy(options: ThrottleOptions): Promise<ThrottleProxy> {
   const target = new URL(options.target);
   const bandwidth = new Bandwidth(options.bytesPerSecond);
-  const stats: ProxyStats = { up: 0, down: 0, requests: 0, byType: {} };
+  const stats: ProxyStats = { up: 0, down: 0, requests: 0, byType: {}, log: [] };
   const server: Server = createServer((req, res) => {
     stats.requests++;
     const type = classifyRequest(req.method ?? 'GET', req.url ?? '/');
     stats.byType[type] = (stats.byType[type] ?? 0) + 1;
+    const acl = req.headers['x-amz-acl'];
+    stats.log.push({ type, url: req.url ?? '/', acl: Array.isArray(acl) ? acl.join(',') : acl });
     setTimeout(() => {
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },

@@ -101,7 +101,8 @@ export class PacksLayout implements Layout {
           await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next);
           return decisions.map(toResult);
         } catch (error) {
-          if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
+          if (!(error instanceof PreconditionFailedError)) throw error;
+          if (attempt + 1 >= CONDITIONAL_ATTEMPTS) return decisions.map((d) => (d.ok && !d.upToDate ? busy(d.ref) : toResult(d)));
           log.debug(`info/refs changed under this push (attempt ${attempt + 1}); re-reading and re-checking`);
           await backOff(attempt);
           table = await readRefTable(this.remote);
@@ -119,6 +120,15 @@ export class PacksLayout implements Layout {
     if (defaultBranch) await writeHeadIfAbsent(this.remote, defaultBranch);
     await writePackedRefs(this.remote, next);
   }
+}
+
+/** The ref table changed under every attempt: nothing of this push was committed. */
+function busy(ref: string): PushResult {
+  return {
+    ref,
+    ok: false,
+    reason: `the remote's ref table kept changing under this push (${CONDITIONAL_ATTEMPTS} attempts); nothing was updated, push again`,
+  };
 }
 
 function toResult(d: RefDecision): PushResult {
