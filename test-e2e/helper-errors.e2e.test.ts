@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
+import { test, type World } from './harness/context.js';
+import { useLayout } from './harness/layouts.js';
 import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
 import { restrictedCredentials } from './harness/server.js';
 
@@ -188,5 +189,49 @@ describe('errors from the remote helper', () => {
     expect(await remoteKeys(world, 'refname')).toEqual([]);
     expect((await lsRemote(world, url)).size).toBe(0);
     await writeFile(join(src, 'unused'), '');
+  });
+});
+
+describe('errors from the remote helper on the packs layout', () => {
+  /** A packs remote at `prefix` with two commits on main, pushed in two packs. */
+  async function packsRemote(world: World, prefix: string) {
+    await useLayout(world, 'packs');
+    const url = world.url(prefix);
+    const src = await repoWithRemote(world, 'src', url);
+    for (let i = 0; i < 5; i++) await commitFile(world, src, `f${i}`, `${'data '.repeat(2000)}${i}\n`);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    return { url, src };
+  }
+
+  test('an info/refs line naming an invalid ref stops the clone, naming the object and the line', async ({ world }) => {
+    const { url, src } = await packsRemote(world, 'badtable');
+    const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    await world.store.put('badtable/info/refs', `${sha}\trefs/heads/main\n${sha}\trefs/heads/../../evil\n`);
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `error: s3://${world.bucket}/badtable/info/refs is corrupt: line 2 names an invalid ref 'refs/heads/../../evil'; restore it from a backup`,
+    );
+  });
+
+  test('a pack list entry that is not a pack name never becomes a key or a path', async ({ world }) => {
+    const { url } = await packsRemote(world, 'badlist');
+    await world.store.put('badlist/objects/info/packs', 'P ../../../etc/passwd.pack\n\n');
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `error: s3://${world.bucket}/badlist/objects/info/packs is corrupt: line 1 is not 'P pack-<checksum>.pack'`,
+    );
+    expect(result.stderr).not.toMatch(/s3: GET .*passwd/);
+  });
+
+  test('a truncated pack fails the clone naming the object', async ({ world }) => {
+    const { url } = await packsRemote(world, 'halfpack');
+    const key = (await remoteKeys(world, 'halfpack')).find((k) => k.endsWith('.pack')) ?? '';
+    const whole = await readObject(world, key);
+    await world.store.put(key, whole.subarray(0, Math.floor(whole.length / 2)));
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`error: s3://${world.bucket}/${key} is corrupt: git index-pack rejected it`));
   });
 });

@@ -75,7 +75,7 @@ describe('parseInfoRefs on untrusted text', () => {
   it.each([
     ['a line without a tab', `${SHA_A} refs/heads/main\n`, /line 1 is not/],
     ['a short object id', `abc\trefs/heads/main\n`, /line 1 is not/],
-    ['an invalid ref name', `${SHA_A}\trefs/heads/../x\n`, /invalid ref/],
+    ['an invalid ref name', `${SHA_A}\trefs/heads/../x\n`, "line 1 names an invalid ref 'refs/heads/../x'"],
     ['a peel line with nothing before it', `${SHA_A}\trefs/tags/v1^{}\n`, /peels a ref that does not precede it/],
     ['a ref listed twice', `${SHA_A}\trefs/heads/main\n${SHA_B}\trefs/heads/main\n`, /listed twice/],
   ])('refuses %s', (_name, text, message) => {

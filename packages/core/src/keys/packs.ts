@@ -2,7 +2,7 @@
 // bucket. Builds every key, and parses and writes `HEAD`, `info/refs`, `objects/info/packs` and
 // `packed-refs` exactly as git writes them (`git update-server-info`, `git pack-refs`). Pure; names read
 // from the bucket are checked before they can reach git.
-import { CorruptObjectError } from '../errors.js';
+import { CorruptObjectError, printable } from '../errors.js';
 import { isObjectId, isValidRefName } from './refname.js';
 
 export const packsHeadKey = (prefix: string): string => `${prefix}/HEAD`;
@@ -14,6 +14,13 @@ export const packDirPrefix = (prefix: string): string => `${prefix}/objects/pack
 export const protectedRefsKey = (prefix: string): string => `${prefix}/info/s3-protected`;
 
 const PACK_NAME = /^pack-([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * What to do about a damaged packs-layout text object: a forced push cannot help, since every push reads
+ * it first. `git update-server-info` and `git pack-refs` in a good clone print the text it should hold.
+ */
+export const PACKS_TEXT_REMEDY =
+  "restore it from a backup or the bucket's versioning, or rewrite it as git writes it; 'git s3 doctor' checks the rest";
 
 /** `pack-<checksum>` → its `.pack` and `.idx` keys; anything else is refused. */
 export function packKeys(prefix: string, name: string): { pack: string; idx: string } {
@@ -58,17 +65,19 @@ export function parseInfoRefs(text: string, where: string): RefRecord[] {
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
     const m = /^([0-9a-f]+)\t(.+)$/.exec(line);
-    if (!m?.[1] || !m[2] || !isObjectId(m[1])) throw new CorruptObjectError(where, `line ${i + 1} is not '<object id><TAB><ref>'`);
+    if (!m?.[1] || !m[2] || !isObjectId(m[1]))
+      throw new CorruptObjectError(where, `line ${i + 1} is not '<object id><TAB><ref>'`, PACKS_TEXT_REMEDY);
     const [, sha, name] = m;
     if (name.endsWith('^{}')) {
       const last = refs[refs.length - 1];
       if (!last || last.ref !== name.slice(0, -3) || last.peeled)
-        throw new CorruptObjectError(where, `line ${i + 1} peels a ref that does not precede it`);
+        throw new CorruptObjectError(where, `line ${i + 1} peels a ref that does not precede it`, PACKS_TEXT_REMEDY);
       refs[refs.length - 1] = { ...last, peeled: sha };
       continue;
     }
-    if (!isValidRefName(name)) throw new CorruptObjectError(where, `line ${i + 1} names an invalid ref`);
-    if (refs.some((r) => r.ref === name)) throw new CorruptObjectError(where, `${name} is listed twice`);
+    if (!isValidRefName(name))
+      throw new CorruptObjectError(where, `line ${i + 1} names an invalid ref '${printable(name)}'`, PACKS_TEXT_REMEDY);
+    if (refs.some((r) => r.ref === name)) throw new CorruptObjectError(where, `${name} is listed twice`, PACKS_TEXT_REMEDY);
     refs.push({ ref: name, sha });
   }
   return refs;
@@ -94,7 +103,8 @@ export function parsePackList(text: string, where: string): string[] {
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
     const m = /^P (pack-[0-9a-f]+)\.pack$/.exec(line);
-    if (!m?.[1] || !PACK_NAME.test(m[1])) throw new CorruptObjectError(where, `line ${i + 1} is not 'P pack-<checksum>.pack'`);
+    if (!m?.[1] || !PACK_NAME.test(m[1]))
+      throw new CorruptObjectError(where, `line ${i + 1} is not 'P pack-<checksum>.pack'`, PACKS_TEXT_REMEDY);
     if (!names.includes(m[1])) names.push(m[1]);
   }
   return names;
@@ -112,7 +122,8 @@ export function parseProtectedRefs(text: string, where: string): Set<string> {
   const refs = new Set<string>();
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
-    if (!line.startsWith('refs/heads/') || !isValidRefName(line)) throw new CorruptObjectError(where, `line ${i + 1} is not a branch ref`);
+    if (!line.startsWith('refs/heads/') || !isValidRefName(line))
+      throw new CorruptObjectError(where, `line ${i + 1} is not a branch ref`, PACKS_TEXT_REMEDY);
     refs.add(line);
   }
   return refs;
