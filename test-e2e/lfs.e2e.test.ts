@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
 import { awslabsDir, awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
 import { test, type World } from './harness/context.js';
+import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
 import { initRepo, remoteKeys } from './harness/repo.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -71,22 +72,6 @@ describe('git-lfs with git-lfs-s3', () => {
     // Small files are offered with a create-only PUT that the bucket refuses (412); nothing is stored.
     expect(debugLog).not.toMatch(/s3: PUT \S+ -> 200/);
     expect(debugLog).toMatch(/s3: PUT \S+ -> 412/);
-  });
-
-  test('git clone of an s3 remote with LFS files checks out real content with no extra command', async ({ world }) => {
-    const url = world.url('auto');
-    const repo = await lfsRepo(world, 'src', url);
-    await world.git(['config', 'lfs.standalonetransferagent', 'git-lfs-s3'], repo);
-    await world.git(['config', 'lfs.customtransfer.git-lfs-s3.path', 'git-lfs-s3'], repo);
-    const data = randomBytes(300 * 1024);
-    await addFiles(world, repo, { 'blob.bin': data }, 'blob');
-    await world.git(['push', 'origin', 'main'], repo);
-
-    const clone = await world.run('git', ['clone', url, 'fresh'], { cwd: world.dir });
-    expect(clone.code, clone.stderr).toBe(0);
-    expect(sha256(await readFile(join(world.dir, 'fresh', 'blob.bin')))).toBe(sha256(data));
-    const lfsUrl = (await world.git(['config', 'remote.origin.lfsurl'], join(world.dir, 'fresh'))).trim();
-    expect(lfsUrl).toBe(`https://git-lfs-s3.invalid/s3/${world.bucket}/auto`);
   });
 
   test('200 small files push and clone with git-lfs running several agents at once', async ({ world }) => {
@@ -238,5 +223,25 @@ describe('LFS interoperability with the Python awslabs git-lfs-s3', () => {
     const pulled = await world.run('git', ['lfs', 'pull'], { cwd: py, env: theirs });
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(sha256(await readFile(join(py, 'ts.bin')))).toBe(sha256(fromOurs));
+  });
+});
+
+describe.each(LAYOUTS)('git-lfs-s3 beside the %s layout', (layout: LayoutName) => {
+  const test = testOnLayout(layout);
+
+  test('git clone of an s3 remote with LFS files checks out real content with no extra command', async ({ world }) => {
+    const url = world.url('auto');
+    const repo = await lfsRepo(world, 'src', url);
+    await world.git(['config', 'lfs.standalonetransferagent', 'git-lfs-s3'], repo);
+    await world.git(['config', 'lfs.customtransfer.git-lfs-s3.path', 'git-lfs-s3'], repo);
+    const data = randomBytes(300 * 1024);
+    await addFiles(world, repo, { 'blob.bin': data }, 'blob');
+    await world.git(['push', 'origin', 'main'], repo);
+
+    const clone = await world.run('git', ['clone', url, 'fresh'], { cwd: world.dir });
+    expect(clone.code, clone.stderr).toBe(0);
+    expect(sha256(await readFile(join(world.dir, 'fresh', 'blob.bin')))).toBe(sha256(data));
+    const lfsUrl = (await world.git(['config', 'remote.origin.lfsurl'], join(world.dir, 'fresh'))).trim();
+    expect(lfsUrl).toBe(`https://git-lfs-s3.invalid/s3/${world.bucket}/auto`);
   });
 });
