@@ -1,6 +1,6 @@
 // `pnpm demo`: the main job end to end on the embedded local S3 server (MinIO on 127.0.0.1): starts it,
 // creates a bucket, pushes a repository with an LFS file, clones it twice, pushes from one clone and pulls into the other,
-// and checks that both agree. Prints each command it runs.
+// checks that both agree, then does the same round trip on the packs layout. Prints each command it runs.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,6 +77,19 @@ try {
   if (!readFileSync(join(b, 'asset.bin')).equals(asset)) throw new Error('the LFS file in clone-b differs from the one pushed');
   process.stdout.write('demo: clone-b has the LFS file asset.bin byte for byte (3 MiB, fetched from the bucket by git-lfs-s3)\n');
   sh('git', ['lfs', 'ls-files'], b);
+
+  // The same history on the incremental packs layout (git's own bare-repository layout).
+  const packsUrl = `s3://${bucket}/demo-packs`;
+  sh('git', ['remote', 'add', 'packs', packsUrl], a);
+  sh('git', ['config', 'remote.packs.s3layout', 'packs'], a);
+  sh('git-lfs-s3', ['install', '--remote', 'packs'], a);
+  sh('git', ['push', 'packs', 'main'], a);
+  sh('git', ['clone', packsUrl, 'clone-c']);
+  const c = join(work, 'clone-c');
+  if (sh('git', ['rev-parse', 'HEAD'], c).trim() !== expected) throw new Error('clone-c (packs layout) is not at the pushed commit');
+  if (!readFileSync(join(c, 'asset.bin')).equals(asset)) throw new Error('the LFS file in clone-c differs from the one pushed');
+  sh('git', ['s3', 'list', 'origin'], c);
+  process.stdout.write('demo: the packs-layout clone-c matches too\n');
   sh('git-remote-s3', ['--version']);
   ok = true;
 } catch (error) {
