@@ -40,7 +40,9 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
   if (byHead === 'bundle') return opened(new BundleLayout(remote), 'bundle');
   const found = await topLevel(remote);
-  return found === 'bundle' ? opened(new BundleLayout(remote), found) : opened(new PacksLayout(remote), found);
+  if (found === 'bundle') return opened(new BundleLayout(remote), found);
+  // Nothing at all under the prefix: the first listing need not ask for an info/refs that is not there.
+  return opened(new PacksLayout(remote, undefined, found === undefined), found);
 }
 
 export async function openLayout(remote: Remote): Promise<Layout> {

@@ -38,15 +38,23 @@ export class PacksLayout implements Layout {
   readonly atomic = true;
   private table: RefTable | undefined;
 
+  /**
+   * `headText`: HEAD as read while choosing the layout; `knownEmpty`: that look found nothing under the
+   * prefix, so the first listing is empty without a request (a push racing in is caught by the
+   * create-only commit, which then re-reads).
+   */
   constructor(
     private readonly remote: Remote,
     private readonly headText?: string,
+    private knownEmpty = false,
   ) {}
 
   async list(forPush: boolean): Promise<RemoteListing> {
+    const empty = this.knownEmpty;
+    this.knownEmpty = false;
     const [table, head] = await Promise.all([
-      readRefTable(this.remote),
-      forPush || this.headText !== undefined
+      empty ? { refs: [], etag: undefined } : readRefTable(this.remote),
+      empty || forPush || this.headText !== undefined
         ? Promise.resolve(this.headText)
         : this.remote.store.getText(packsHeadKey(this.remote.url.prefix)).then((h) => h?.text),
     ]);
