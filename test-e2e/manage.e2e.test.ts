@@ -351,12 +351,14 @@ describe('git s3 doctor on the packs layout', () => {
     const idx = (await remoteKeys(world, 'broken')).find((k) => k.endsWith('.idx')) ?? '';
     await world.store.delete(idx);
     await world.store.delete('broken/HEAD');
+    await world.store.put('broken/packed-refs', '# pack-refs with: peeled fully-peeled sorted \n');
     const result = await gitS3(world, repo, ['doctor', 'origin']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `problem: HEAD is missing at s3://${world.bucket}/broken/HEAD; run 'git s3 doctor --set-head <branch> ${url}'`,
     );
     expect(result.stdout).toMatch(/problem: pack-[0-9a-f]{40} is listed but s3:\/\/\S+\.idx is missing/);
+    expect(result.stdout).toContain('note: packed-refs (the copy for tools that read the prefix as a bare repository) lags info/refs');
     expect(result.stdout).toContain('doctor: 2 problems found');
 
     const fixed = await gitS3(world, repo, ['doctor', '--set-head', 'main', 'origin']);

@@ -3,11 +3,13 @@
 import {
   CorruptObjectError,
   formatBytes,
+  formatPackedRefs,
   formatPacksHead,
   objectUrl,
   PreconditionFailedError,
   ProtectedBranchError,
   packDirPrefix,
+  packedRefsKey,
   packKeys,
   packsHeadKey,
   parsePacksHead,
@@ -106,11 +108,12 @@ export async function diagnosePacks(remote: Remote, setHead: string | undefined)
       return undefined;
     }
   };
-  const [table, packs, head, listing] = await Promise.all([
+  const [table, packs, head, listing, packedRefs] = await Promise.all([
     read(() => readRefTable(remote)),
     read(() => readPackList(remote)),
     remote.store.getText(packsHeadKey(prefix)),
     remote.store.list(packDirPrefix(prefix)),
+    remote.store.getText(packedRefsKey(prefix)),
   ]);
   const refs = table?.refs ?? [];
   let named = head ? parsePacksHead(head.text) : undefined;
@@ -140,6 +143,12 @@ export async function diagnosePacks(remote: Remote, setHead: string | undefined)
     findings.push({
       problem: false,
       text: `${unlisted.length} pack${unlisted.length === 1 ? '' : 's'} (${formatBytes(bytes)}) not in the pack list (an interrupted push, or retired by gc); 'git s3 gc' deletes them after its grace period`,
+    });
+  }
+  if (table?.etag && packedRefs?.text !== formatPackedRefs(refs)) {
+    findings.push({
+      problem: false,
+      text: 'packed-refs (the copy for tools that read the prefix as a bare repository) lags info/refs; the next push rewrites it',
     });
   }
   const total = (packs?.names ?? []).reduce((n, name) => n + (present.get(packKeys(prefix, name).pack) ?? 0), 0);
