@@ -7,9 +7,14 @@ import { BundleLayout } from './bundle/bundle-layout.js';
 import type { Layout } from './layout.js';
 import { PacksLayout } from './packs/packs-layout.js';
 
-/** The layout of a remote with no HEAD: packs for amazon-s3://, else what git config says, else bundle. */
+/**
+ * The layout of a remote with nothing in it yet: packs for amazon-s3://, bundle for s3+zip:// (its
+ * repo.zip for CodePipeline sits beside each ref's bundle), else what git config says, else bundle.
+ */
 export function layoutForNewRemote(scheme: string, configured: LayoutName | undefined): LayoutName {
-  return scheme === 'amazon-s3' ? 'packs' : (configured ?? 'bundle');
+  if (scheme === 'amazon-s3') return 'packs';
+  if (scheme === 's3+zip') return 'bundle';
+  return configured ?? 'bundle';
 }
 
 export interface OpenedLayout {
