@@ -163,6 +163,8 @@ export function exec(command: string, args: readonly string[], env: NodeJS.Proce
     child.on('close', (code) =>
       code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(-3000)}`)),
     );
+    // A program that exits without reading its input must not crash the bench with EPIPE; its exit code tells.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -128,7 +128,9 @@ describe('concurrent and interrupted pushes', () => {
       await world.git(['clone', '-q', url, 'after-crash'], world.dir);
       expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'after-crash'))).trim()).toBe(old);
 
-      const tooSoon = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: ttl });
+      // Judged with a long TTL the dead push's lock is still live, however long the checks above took on
+      // a loaded machine; with the 2 s TTL it is stale a moment later.
+      const tooSoon = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_LOCK_TTL: '600' } });
       expect(tooSoon.code).not.toBe(0);
       expect(tooSoon.stderr).toContain('is locked by another push');
 
