@@ -5,9 +5,17 @@ import { git } from './git.js';
 export interface RepoOptions {
   /** Where to run git; git itself honours GIT_DIR from the environment. */
   readonly cwd?: string;
+  /** The environment for git instead of ours: a scratch repository sets its own GIT_DIR so that no inherited one leaks in. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-const opts = (o: RepoOptions) => (o.cwd ? { cwd: o.cwd } : {});
+/** The git options that `o` asks for. */
+export const repoGitOptions = (o: RepoOptions): { cwd?: string; env?: NodeJS.ProcessEnv } => ({
+  ...(o.cwd ? { cwd: o.cwd } : {}),
+  ...(o.env ? { env: o.env } : {}),
+});
+
+const opts = repoGitOptions;
 
 /** The object id `rev` names (not peeled: an annotated tag gives the tag object), or undefined. */
 export async function revParse(rev: string, o: RepoOptions = {}): Promise<string | undefined> {

@@ -20,7 +20,8 @@ describe('runCli', () => {
   it('lists the management commands under the name it was invoked as', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['delete-branch', 'doctor', 'list', 'protect', 'unprotect']) expect(result.stdout).toContain(`git s3 ${command}`);
+    for (const command of ['delete-branch', 'doctor', 'gc', 'list', 'protect', 'unprotect'])
+      expect(result.stdout).toContain(`git s3 ${command}`);
     expect((await cli(['--help'], 'git-remote-s3')).stdout).toContain('git-remote-s3 doctor');
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
+import { GcCommand } from './commands/gc.js';
 import { ListCommand } from './commands/list.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
@@ -20,6 +21,7 @@ describe('isHelperInvocation', () => {
   it('is the CLI for `<command> <url>` typed by a person (no GIT_DIR)', () => {
     expect(isHelperInvocation(['doctor', 's3://b/repo'], 'git-remote-s3', {})).toBe(false);
     expect(isHelperInvocation(['list', 's3://b/repo'], 'git-remote-s3', {})).toBe(false);
+    expect(isHelperInvocation(['gc', 's3://b/repo'], 'git-remote-s3', {})).toBe(false);
   });
 
   it('is always the CLI as git-s3, and for anything but two arguments ending in an s3 url', () => {
@@ -30,7 +32,9 @@ describe('isHelperInvocation', () => {
   });
 
   it('knows every registered management command', () => {
-    const paths = [ListCommand, DoctorCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand].flatMap((c) => c.paths ?? []);
+    const paths = [ListCommand, DoctorCommand, GcCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand].flatMap(
+      (c) => c.paths ?? [],
+    );
     expect(paths.map((p) => p.join(' ')).sort()).toEqual([...MANAGEMENT_COMMANDS].sort());
   });
 });

@@ -10,12 +10,16 @@ import {
   formatPackList,
   formatPacksHead,
   formatProtectedRefs,
+  formatRetiredPacks,
   layoutOfHead,
   packKeys,
   parseInfoRefs,
+  parsePackFileKey,
   parsePackList,
   parsePacksHead,
   parseProtectedRefs,
+  parseRetiredPacks,
+  retiredPacksKey,
 } from './packs.js';
 
 const SHA_A = 'a'.repeat(40);
@@ -134,5 +138,60 @@ describe('the protected-branch list', () => {
 
   it.each(['refs/tags/v1', 'refs/heads/../x', 'main'])('refuses the line %s', (line) => {
     expect(() => parseProtectedRefs(`${line}\n`, 'info/s3-protected')).toThrow(CorruptObjectError);
+  });
+});
+
+describe('the retired-pack list', () => {
+  const early = new Date('2026-01-02T03:04:05.000Z');
+  const late = new Date('2026-01-02T04:00:00.000Z');
+
+  it('lives beside the pack list', () => {
+    expect(retiredPacksKey('team/repo')).toBe('team/repo/objects/info/s3-retired');
+  });
+
+  it('writes one line per pack, oldest first, and reads it back', () => {
+    const text = formatRetiredPacks([
+      { name: `pack-${SHA_B}`, retiredAt: late },
+      { name: `pack-${SHA_A}`, retiredAt: early },
+    ]);
+    expect(text).toBe(`2026-01-02T03:04:05.000Z\tpack-${SHA_A}\n2026-01-02T04:00:00.000Z\tpack-${SHA_B}\n`);
+    expect(parseRetiredPacks(text, 'r')).toEqual([
+      { name: `pack-${SHA_A}`, retiredAt: early },
+      { name: `pack-${SHA_B}`, retiredAt: late },
+    ]);
+  });
+
+  it('keeps the latest time of a pack retired twice (two gc runs at once), so it is deleted the later', () => {
+    const text = `2026-01-02T04:00:00Z\tpack-${SHA_A}\n2026-01-02T03:04:05Z\tpack-${SHA_A}\n`;
+    expect(parseRetiredPacks(text, 'r')).toEqual([{ name: `pack-${SHA_A}`, retiredAt: late }]);
+    expect(formatRetiredPacks([...parseRetiredPacks(text, 'r'), { name: `pack-${SHA_A}`, retiredAt: early }])).toBe(
+      `2026-01-02T04:00:00.000Z\tpack-${SHA_A}\n`,
+    );
+  });
+
+  it.each([
+    ['a name that is not a pack', `2026-01-02T03:04:05Z\t../../x\n`],
+    ['a time that is not ISO', `yesterday\tpack-${SHA_A}\n`],
+    ['an impossible time', `2026-13-45T99:00:00Z\tpack-${SHA_A}\n`],
+    ['an extra field', `2026-01-02T03:04:05Z\tpack-${SHA_A}\tmore\n`],
+    ['a missing name', '2026-01-02T03:04:05Z\n'],
+  ])('refuses %s', (_what, text) => {
+    expect(() => parseRetiredPacks(text, 's3://b/r/objects/info/s3-retired')).toThrow(CorruptObjectError);
+    expect(() => parseRetiredPacks(text, 's3://b/r/objects/info/s3-retired')).toThrow(/line 1 is not/);
+  });
+});
+
+describe('keys under objects/pack/', () => {
+  it.each(['pack', 'idx', 'rev', 'bitmap', 'keep'])('belong to their pack: .%s', (extension) => {
+    expect(parsePackFileKey('r', `r/objects/pack/pack-${SHA_A}.${extension}`)).toEqual({ name: `pack-${SHA_A}`, extension });
+  });
+
+  it.each([
+    `r/objects/pack/pack-${SHA_A}.pack.tmp`,
+    'r/objects/pack/tmp_pack_x',
+    `r/objects/info/pack-${SHA_A}.pack`,
+    `r/objects/pack/sub/pack-${SHA_A}.pack`,
+  ])('leaves any other key alone: %s', (key) => {
+    expect(parsePackFileKey('r', key)).toBeUndefined();
   });
 });

@@ -12,8 +12,12 @@ export const packedRefsKey = (prefix: string): string => `${prefix}/packed-refs`
 export const packDirPrefix = (prefix: string): string => `${prefix}/objects/pack/`;
 /** Our addition beside the ref table: the branches that refuse force pushes and deletion. */
 export const protectedRefsKey = (prefix: string): string => `${prefix}/info/s3-protected`;
+/** Our addition beside the pack list: packs `git s3 gc` took out of it, kept for readers until the grace period ends. */
+export const retiredPacksKey = (prefix: string): string => `${prefix}/objects/info/s3-retired`;
 
 const PACK_NAME = /^pack-([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+export const isPackName = (name: string): boolean => PACK_NAME.test(name);
 
 /**
  * What to do about a damaged packs-layout text object: a forced push cannot help, since every push reads
@@ -127,4 +131,64 @@ export function parseProtectedRefs(text: string, where: string): Set<string> {
     refs.add(line);
   }
   return refs;
+}
+
+/** A file git keeps beside a pack (`pack-<checksum>.<extension>`) under objects/pack/. */
+export interface PackFile {
+  readonly name: string;
+  readonly extension: string;
+}
+
+const PACK_FILE = /^(pack-(?:[0-9a-f]{40}|[0-9a-f]{64}))\.(pack|idx|rev|bitmap|keep|promisor|mtimes)$/;
+
+/** The pack a key under objects/pack/ belongs to; undefined for any other key (never touched). */
+export function parsePackFileKey(prefix: string, key: string): PackFile | undefined {
+  const dir = packDirPrefix(prefix);
+  if (!key.startsWith(dir)) return undefined;
+  const m = PACK_FILE.exec(key.slice(dir.length));
+  return m?.[1] && m[2] ? { name: m[1], extension: m[2] } : undefined;
+}
+
+export interface RetiredPack {
+  readonly name: string;
+  /** When it left the pack list (the server's clock); readers that listed it before may still read it. */
+  readonly retiredAt: Date;
+}
+
+/** `objects/info/s3-retired`: `<ISO time>\t<pack name>` per retired pack, oldest first, one line per pack. */
+export function formatRetiredPacks(packs: readonly RetiredPack[]): string {
+  return latestPerName(packs)
+    .sort((a, b) => a.retiredAt.getTime() - b.retiredAt.getTime() || (a.name < b.name ? -1 : 1))
+    .map((p) => `${p.retiredAt.toISOString()}\t${p.name}\n`)
+    .join('');
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
+/** Reads `objects/info/s3-retired`; a pack named twice keeps its latest time (the later deletion wins). */
+export function parseRetiredPacks(text: string, where: string): RetiredPack[] {
+  const packs: RetiredPack[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    const [time = '', name = '', ...rest] = line.split('\t');
+    const retiredAt = new Date(time);
+    if (rest.length > 0 || !ISO_TIME.test(time) || Number.isNaN(retiredAt.getTime()) || !PACK_NAME.test(name)) {
+      throw new CorruptObjectError(
+        where,
+        `line ${i + 1} is not '<ISO time><TAB>pack-<checksum>'`,
+        'delete it once no clone or fetch begun before the last gc is still running (gc then judges its packs by age, as orphans)',
+      );
+    }
+    packs.push({ name, retiredAt });
+  }
+  return latestPerName(packs);
+}
+
+function latestPerName(packs: readonly RetiredPack[]): RetiredPack[] {
+  const latest = new Map<string, RetiredPack>();
+  for (const p of packs) {
+    const seen = latest.get(p.name);
+    if (!seen || seen.retiredAt < p.retiredAt) latest.set(p.name, p);
+  }
+  return [...latest.values()];
 }

@@ -1,9 +1,13 @@
-// Fetch for the packs layout: packs this repository has not indexed yet are downloaded (ranged GETs in
+// Fetch for the packs layout: packs this repository has not taken yet are downloaded (ranged GETs in
 // parallel when large) and streamed into `git index-pack --stdin`; which packs were taken from which
 // remote is remembered under <git-dir>/s3-remote, so a local repack never makes us download them again.
+// A large pack is first judged by its index: when every object it lists is here already (a pack `git s3
+// gc` consolidated from packs we took), it is recorded as taken without downloading it.
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CorruptObjectError,
@@ -11,73 +15,211 @@ import {
   downloadObject,
   GitFailedError,
   gitDir,
+  log,
   mapConcurrent,
   missingObjects,
+  NotFoundError,
   objectUrl,
   packDirPrefix,
   packKeys,
   packListKey,
   parsePackList,
   type RepoOptions,
+  repoGitOptions,
   spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { hashBytesOfPack, indexObjectIds } from './pack-index.js';
+
+/**
+ * Below this size a pack is downloaded without looking at its index first: one GET of the pack costs no
+ * more than the GET of its index that could spare it.
+ */
+export const INDEX_CHECK_MIN_PACK_BYTES = 64 * 1024;
+
+/** Packs downloaded at once; each may itself use ranged GETs in parallel. */
+const PACKS_IN_FLIGHT = 2;
 
 /** Makes the objects `wanted` present in the repository at `options.cwd` (default: the current one). */
 export async function fetchPacks(remote: Remote, wanted: readonly string[], progress: boolean, options: RepoOptions = {}): Promise<void> {
   if ((await missingObjects(wanted, options)).size === 0) return;
-  const prefix = remote.url.prefix;
-  const [list, listing] = await Promise.all([remote.store.getText(packListKey(prefix)), remote.store.list(packDirPrefix(prefix))]);
-  const names = list ? parsePackList(list.text, objectUrl(remote.store.bucket, packListKey(prefix))) : [];
-  const sizes = new Map(listing.objects.map((o) => [o.key, o.size]));
-  const record = join(
-    await gitDir(options),
-    's3-remote',
-    `${createHash('sha256').update(`${remote.store.bucket}/${prefix}`).digest('hex').slice(0, 16)}.packs`,
-  );
+  const [names, sizes] = await Promise.all([readListedPacks(remote), packSizes(remote)]);
+  const record = await heldRecord(remote, options);
   const held = new Set((await readFile(record, 'utf8').catch(() => '')).split('\n').filter(Boolean));
-  const todo = names.filter((n) => !held.has(n));
-  const total = todo.reduce((n, name) => n + (sizes.get(packKeys(prefix, name).pack) ?? 0), 0);
-  const meter = createProgress({ title: 'Downloading packs', total, enabled: progress });
-  const done = new Map<string, number>();
-  await mkdir(join(record, '..'), { recursive: true });
-  await mapConcurrent(todo, 2, async (name) => {
-    const key = packKeys(prefix, name).pack;
-    const where = objectUrl(remote.store.bucket, key);
-    const body = await downloadObject(remote.store, key, {
-      ...(sizes.has(key) ? { size: sizes.get(key) as number } : {}),
-      partSize: remote.settings.partSize,
-      concurrency: Math.max(1, Math.floor(remote.settings.concurrency / 2)),
-      onProgress: (n) => {
-        done.set(name, n);
-        meter.update([...done.values()].reduce((a, b) => a + b, 0));
-      },
-    });
-    const git = spawnGit(['index-pack', '--stdin'], options.cwd ? { cwd: options.cwd } : {});
-    git.stdout.resume();
-    const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
-    if (indexed.status === 'rejected') {
-      const error = indexed.reason;
-      if (error instanceof GitFailedError) {
-        throw new CorruptObjectError(
-          where,
-          `git index-pack rejected it (${String(error.data.stderr ?? '')
-            .trim()
-            .split('\n')
-            .pop()})`,
-        );
-      }
-      throw error;
-    }
-    if (piped.status === 'rejected') throw piped.reason;
-    await appendFile(record, `${name}\n`);
-  });
-  meter.finish();
-  const still = await missingObjects(wanted, options);
+  const remember = (name: string) => appendFile(record, `${name}\n`);
+  const todo = await withoutPacksAlreadyHere(
+    remote,
+    names.filter((n) => !held.has(n)),
+    sizes,
+    options,
+    remember,
+  );
+  await downloadPacks(remote, todo, sizes, progress, options, remember);
+  let still = await missingObjects(wanted, options);
+  const takenBefore = names.filter((n) => held.has(n));
+  if (still.size > 0 && takenBefore.length > 0) {
+    // The record is a hint, not a promise: a local gc prunes unreachable objects of packs we took, and
+    // a ref pushed again may need them back.
+    log.warn(
+      `objects are missing here that packs taken from ${remote.display} before may hold (a local gc prunes unreachable objects); downloading ${takenBefore.length === 1 ? 'that pack' : `those ${takenBefore.length} packs`} again`,
+    );
+    await downloadPacks(remote, takenBefore, sizes, progress, options);
+    still = await missingObjects(wanted, options);
+  }
   if (still.size > 0) {
     throw new CorruptObjectError(
-      objectUrl(remote.store.bucket, packListKey(prefix)),
+      objectUrl(remote.store.bucket, packListKey(remote.url.prefix)),
       `no pack holds ${[...still][0]}; the pack list is incomplete`,
     );
   }
+}
+
+/**
+ * Downloads the packs `names` and indexes each into the repository at `options`; `onIndexed` hears of
+ * each once git has it. At most PACKS_IN_FLIGHT packs at once, streamed: nothing holds a whole pack.
+ */
+export async function downloadPacks(
+  remote: Remote,
+  names: readonly string[],
+  sizes: ReadonlyMap<string, number>,
+  progress: boolean,
+  options: RepoOptions = {},
+  onIndexed: (name: string) => Promise<void> = async () => {},
+): Promise<void> {
+  const prefix = remote.url.prefix;
+  const total = names.reduce((n, name) => n + (sizes.get(packKeys(prefix, name).pack) ?? 0), 0);
+  const meter = createProgress({ title: 'Downloading packs', total, enabled: progress });
+  const done = new Map<string, number>();
+  await mapConcurrent(names, PACKS_IN_FLIGHT, async (name) => {
+    await indexPack(remote, name, sizes, options, (n) => {
+      done.set(name, n);
+      meter.update([...done.values()].reduce((a, b) => a + b, 0));
+    });
+    await onIndexed(name);
+  });
+  meter.finish();
+}
+
+/** The packs objects/info/packs lists, checked. */
+export async function readListedPacks(remote: Remote): Promise<string[]> {
+  const key = packListKey(remote.url.prefix);
+  const list = await remote.store.getText(key);
+  return list ? parsePackList(list.text, objectUrl(remote.store.bucket, key)) : [];
+}
+
+/** Sizes of the keys under objects/pack/, from one listing. */
+async function packSizes(remote: Remote): Promise<Map<string, number>> {
+  const listing = await remote.store.list(packDirPrefix(remote.url.prefix));
+  return new Map(listing.objects.map((o) => [o.key, o.size]));
+}
+
+/** Where this repository records the packs it took from this remote. */
+async function heldRecord(remote: Remote, options: RepoOptions): Promise<string> {
+  const id = createHash('sha256').update(`${remote.store.bucket}/${remote.url.prefix}`).digest('hex').slice(0, 16);
+  const record = join(await gitDir(options), 's3-remote', `${id}.packs`);
+  await mkdir(join(record, '..'), { recursive: true });
+  return record;
+}
+
+/**
+ * The packs of `names` still to download: a large one whose index lists only objects this repository
+ * has is recorded as taken instead (its index costs a small GET; the pack may be the whole history).
+ */
+async function withoutPacksAlreadyHere(
+  remote: Remote,
+  names: readonly string[],
+  sizes: ReadonlyMap<string, number>,
+  options: RepoOptions,
+  remember: (name: string) => Promise<void>,
+): Promise<string[]> {
+  const prefix = remote.url.prefix;
+  const here = await mapConcurrent(names, PACKS_IN_FLIGHT, async (name) => {
+    const size = sizes.get(packKeys(prefix, name).pack);
+    if (size !== undefined && size < INDEX_CHECK_MIN_PACK_BYTES) return false;
+    const all = await holdsEveryObjectOf(remote, name, options);
+    if (all) await remember(name);
+    return all;
+  });
+  return names.filter((_, i) => !here[i]);
+}
+
+/** Whether every object the pack's index lists is in the repository; false when the index cannot tell. */
+async function holdsEveryObjectOf(remote: Remote, name: string, options: RepoOptions): Promise<boolean> {
+  const key = packKeys(remote.url.prefix, name).idx;
+  const where = objectUrl(remote.store.bucket, key);
+  try {
+    const { body } = await remote.store.get(key);
+    const present = await allPresent(indexObjectIds(body, hashBytesOfPack(name), where), options);
+    log.debug(`${where}: ${present ? 'every object is here already; not downloading the pack' : 'objects are missing'}`);
+    return present;
+  } catch (error) {
+    // The pack itself is the authority: index-pack verifies it whatever its index says.
+    if (!(error instanceof NotFoundError || error instanceof CorruptObjectError)) throw error;
+    log.debug(`${where}: cannot tell from the index (${error.message}); downloading the pack`);
+    return false;
+  }
+}
+
+/** Whether the repository has every object of `ids` (one `git cat-file` for all, streamed both ways). */
+async function allPresent(ids: AsyncIterable<string>, options: RepoOptions): Promise<boolean> {
+  const git = spawnGit(['cat-file', '--batch-check=%(objectname)'], repoGitOptions(options));
+  let missing = 0;
+  const scan = (async () => {
+    for await (const line of createInterface({ input: git.stdout })) if (line.endsWith(' missing')) missing++;
+  })();
+  const fed = await pipeline(Readable.from(batched(ids)), git.stdin).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  if (fed) {
+    git.kill();
+    await Promise.allSettled([scan, git.done]);
+    throw fed.error;
+  }
+  await Promise.all([scan, git.done]);
+  return missing === 0;
+}
+
+/** Ids as lines, several thousand to a write rather than one each. */
+async function* batched(ids: AsyncIterable<string>): AsyncGenerator<string> {
+  let text = '';
+  for await (const id of ids) {
+    text += `${id}\n`;
+    if (text.length >= 64 * 1024) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text) yield text;
+}
+
+/** Streams one pack into `git index-pack --stdin`; a pack git refuses is reported as corrupt, with its key. */
+async function indexPack(
+  remote: Remote,
+  name: string,
+  sizes: ReadonlyMap<string, number>,
+  options: RepoOptions,
+  onProgress: (bytes: number) => void,
+): Promise<void> {
+  const key = packKeys(remote.url.prefix, name).pack;
+  const size = sizes.get(key);
+  const body = await downloadObject(remote.store, key, {
+    ...(size !== undefined ? { size } : {}),
+    partSize: remote.settings.partSize,
+    concurrency: Math.max(1, Math.floor(remote.settings.concurrency / PACKS_IN_FLIGHT)),
+    onProgress,
+  });
+  const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));
+  git.stdout.resume();
+  const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
+  if (indexed.status === 'rejected') {
+    const error = indexed.reason;
+    if (!(error instanceof GitFailedError)) throw error;
+    const why = String(error.data.stderr ?? '')
+      .trim()
+      .split('\n')
+      .pop();
+    throw new CorruptObjectError(objectUrl(remote.store.bucket, key), `git index-pack rejected it (${why})`);
+  }
+  if (piped.status === 'rejected') throw piped.reason;
 }

@@ -28,6 +28,7 @@ import {
   protectedRefsKey,
   type RefRecord,
   type RepoOptions,
+  repoGitOptions,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 
@@ -144,7 +145,7 @@ export async function packObjects(input: string, options: RepoOptions & { readon
   const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-pack-'));
   try {
     const args = ['pack-objects', ...(options.revs ? ['--revs'] : []), '-q', '--delta-base-offset', join(dir, 'pack')];
-    const { stdout } = await git(args, { input, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const { stdout } = await git(args, { input, ...repoGitOptions(options) });
     const hash = stdout.trim();
     const pack: LocalPack = {
       name: `pack-${hash}`,

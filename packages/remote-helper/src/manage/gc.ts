@@ -1,0 +1,260 @@
+// `git s3 gc` on a packs-layout remote: consolidates every listed pack into one without pruning anything,
+// then deletes what earlier runs retired once the grace period is over. The order keeps concurrent
+// readers and pushers safe, and a gc stopped at any point leaves a valid remote: the new pack is uploaded
+// before it is listed; a pack is recorded as retired before it leaves the list, and stays in the bucket
+// for the grace period after that; the lists are replaced only by conditional writes.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CorruptObjectError,
+  formatRetiredPacks,
+  git,
+  PreconditionFailedError,
+  packDirPrefix,
+  parseRetiredPacks,
+  type RepoOptions,
+  type RetiredPack,
+  repoGitOptions,
+  retiredPacksKey,
+} from '@git-remote-s3/core';
+import { UsageError } from 'clipanion';
+import { detectLayout } from '../layouts/choose.js';
+import { downloadPacks, readListedPacks } from '../layouts/packs/fetch.js';
+import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
+import {
+  backOff,
+  CONDITIONAL_ATTEMPTS,
+  disposePack,
+  type LocalPack,
+  packObjects,
+  updatePackList,
+  uploadPack,
+  where,
+} from '../layouts/packs/remote-repo.js';
+import type { Remote } from '../remote.js';
+import { forgetRetired, type GcPlan, type GcState, type PackGroup, planGc, replaceConsolidated, retire, type Waiting } from './gc-plan.js';
+import type { Consolidation, GcReport } from './gc-report.js';
+
+export interface GcOptions {
+  readonly graceMs: number;
+  readonly dryRun: boolean;
+  /** Progress meters on stderr for the downloads and the upload. */
+  readonly progress: boolean;
+}
+
+/** Runs gc; undefined when the remote is empty (nothing to do). */
+export async function runGc(remote: Remote, options: GcOptions): Promise<GcReport | undefined> {
+  const { found } = await detectLayout(remote);
+  if (found === 'bundle') {
+    throw new UsageError(
+      `gc is for the packs layout, and ${remote.display} uses the bundle layout, which keeps one self-contained bundle per ref: there is nothing to consolidate`,
+    );
+  }
+  if (found === undefined) return undefined;
+  const { state, clock } = await readGcState(remote);
+  const plan = planGc(state, options.graceMs);
+  if (plan.unreadable.length > 0) {
+    const key = `${packDirPrefix(remote.url.prefix)}${plan.unreadable[0]}.pack`;
+    throw new CorruptObjectError(
+      where(remote, key),
+      'the pack list names it but it is missing',
+      'restore it, or push the lost history again; gc changed nothing',
+    );
+  }
+  const base = {
+    display: remote.display,
+    graceMs: options.graceMs,
+    dryRun: options.dryRun,
+    now: state.now,
+    listedBefore: state.listed.length,
+  };
+  if (options.dryRun) return dryRunReport(base, plan);
+  const consolidated = plan.consolidate.length > 0 ? await consolidate(remote, plan.consolidate, clock, options) : undefined;
+  const deleted = await deleteExpired(remote, plan);
+  return {
+    ...base,
+    listedAfter: consolidated?.listedAfter ?? state.listed.length,
+    consolidated: consolidated?.summary,
+    deletedRetired: deleted.retired,
+    deletedOrphans: deleted.orphans,
+    keptRetired: [...plan.waiting, ...(consolidated?.kept ?? [])],
+    keptOrphans: plan.youngOrphans,
+  };
+}
+
+function dryRunReport(
+  base: Omit<GcReport, 'listedAfter' | 'consolidated' | 'deletedRetired' | 'deletedOrphans' | 'keptRetired' | 'keptOrphans'>,
+  plan: GcPlan,
+): GcReport {
+  const consolidate = plan.consolidate;
+  return {
+    ...base,
+    listedAfter: undefined,
+    consolidated: consolidate.length > 0 ? { packs: consolidate.length, bytes: consolidate.reduce((n, g) => n + g.bytes, 0) } : undefined,
+    deletedRetired: plan.expired,
+    deletedOrphans: plan.orphans,
+    keptRetired: plan.waiting,
+    keptOrphans: plan.youngOrphans,
+  };
+}
+
+/**
+ * The pack list, then the retired list (never the other way round: a gc records a pack as retired before
+ * taking it off the list, so a pack missing from both is truly unlisted), and the listing of objects/pack/.
+ * `clock` estimates the server's time later on, from the listing's Date and our own clock.
+ */
+async function readGcState(remote: Remote): Promise<{ state: GcState; clock: () => Date }> {
+  const prefix = remote.url.prefix;
+  const listing = remote.store.list(packDirPrefix(prefix)).then((l) => ({ ...l, localTime: Date.now() }));
+  const listed = await readListedPacks(remote);
+  const retired = await readRetired(remote);
+  const { objects, serverTime, localTime } = await listing;
+  const offset = serverTime.getTime() - localTime;
+  return { state: { prefix, listed, retired: retired.packs, files: objects, now: serverTime }, clock: () => new Date(Date.now() + offset) };
+}
+
+interface Consolidated {
+  readonly summary: Consolidation;
+  /** The packs it retired, with the time a gc may delete them. */
+  readonly kept: readonly Waiting[];
+  readonly listedAfter: number;
+}
+
+/**
+ * Packs every object of `groups` into one pack, uploads it, records the old packs as retired and only
+ * then replaces them with it in the pack list.
+ */
+async function consolidate(
+  remote: Remote,
+  groups: readonly PackGroup[],
+  clock: () => Date,
+  options: Pick<GcOptions, 'graceMs' | 'progress'>,
+): Promise<Consolidated> {
+  const names = groups.map((g) => g.name);
+  const bytes = groups.reduce((n, g) => n + g.bytes, 0);
+  const built = await packAllObjects(remote, groups, options.progress);
+  if (!built) return { summary: { packs: groups.length, bytes }, kept: [], listedAfter: names.length };
+  try {
+    await uploadPack(remote, built.pack, options.progress, 'Uploading consolidated pack');
+    const name = built.pack.name;
+    const leaving = groups.filter((g) => g.name !== name);
+    const retiredAt = clock();
+    await updateRetired(remote, (current) =>
+      retire(
+        current,
+        leaving.map((g) => g.name),
+        retiredAt,
+      ),
+    );
+    const after = await updatePackList(remote, (current) => replaceConsolidated(current, names, name));
+    return {
+      summary: { packs: groups.length, bytes, result: { name, bytes: built.bytes, objects: built.objects, listed: after.includes(name) } },
+      kept: leaving.map((group) => ({ group, until: new Date(retiredAt.getTime() + options.graceMs) })),
+      listedAfter: after.length,
+    };
+  } finally {
+    await disposePack(built.pack);
+  }
+}
+
+/**
+ * Every object of the packs `groups`, reachable or not (a concurrent push may build on any of them),
+ * gathered in a scratch repository and packed into one local pack; null when they hold no object.
+ */
+async function packAllObjects(
+  remote: Remote,
+  groups: readonly PackGroup[],
+  progress: boolean,
+): Promise<{ pack: LocalPack; objects: number; bytes: number } | null> {
+  const names = groups.map((g) => g.name);
+  const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-gc-'));
+  try {
+    const repo = await scratchRepository(dir, hashBytesOfPack(names[0] ?? '') === 32 ? 'sha256' : 'sha1');
+    await downloadPacks(remote, names, packFileSizes(groups), progress, repo);
+    const { stdout: ids } = await git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], repoGitOptions(repo));
+    const pack = await packObjects(ids, { ...repo, revs: false });
+    if (!pack) return null;
+    const bytes = (await stat(pack.packFile)).size + (await stat(pack.idxFile)).size;
+    return { pack, objects: ids.split('\n').filter(Boolean).length, bytes };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The sizes of the `.pack` files, by key, as downloadPacks wants them (for ranged GETs and its meter). */
+function packFileSizes(groups: readonly PackGroup[]): Map<string, number> {
+  return new Map(groups.flatMap((g) => g.keys.filter((k) => k.endsWith('.pack')).map((k) => [k, g.packBytes] as const)));
+}
+
+/**
+ * An empty bare repository in `dir`, and the options that run git in it: its own GIT_DIR, and none of the
+ * variables that would point git at the user's repository (`git --git-dir=… s3 gc` exports GIT_DIR).
+ */
+async function scratchRepository(dir: string, format: 'sha1' | 'sha256'): Promise<RepoOptions> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of REPOSITORY_VARIABLES) delete env[name];
+  env.GIT_DIR = dir;
+  const repo = { cwd: dir, env };
+  await git(['init', '-q', '--bare', `--object-format=${format}`, dir], repoGitOptions(repo));
+  return repo;
+}
+
+/** `git rev-parse --local-env-vars`, less the configuration a user may mean for gc too (`git -c … s3 gc`). */
+const REPOSITORY_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_IMPLICIT_WORK_TREE',
+  'GIT_COMMON_DIR',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_GRAFT_FILE',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_SHALLOW_FILE',
+  'GIT_PREFIX',
+  'GIT_NAMESPACE',
+  'GIT_QUARANTINE_PATH',
+];
+
+/**
+ * Deletes the expired retired packs and the old orphans, then drops them from the retired list. The pack
+ * list is read again first: a pack listed since gc began is live, whatever the plan said.
+ */
+async function deleteExpired(remote: Remote, plan: GcPlan): Promise<{ retired: PackGroup[]; orphans: PackGroup[] }> {
+  let retired = [...plan.expired];
+  let orphans = [...plan.orphans];
+  if (retired.length + orphans.length > 0) {
+    const live = new Set(await readListedPacks(remote));
+    retired = retired.filter((g) => !live.has(g.name));
+    orphans = orphans.filter((g) => !live.has(g.name));
+    await remote.store.deleteMany([...retired, ...orphans].flatMap((g) => g.keys));
+  }
+  const relisted = new Set(plan.expired.filter((g) => !retired.includes(g)).map((g) => g.name));
+  const forget = plan.forget.filter((p) => !relisted.has(p.name));
+  if (forget.length > 0) await updateRetired(remote, (current) => forgetRetired(current, forget));
+  return { retired, orphans };
+}
+
+async function readRetired(remote: Remote): Promise<{ packs: RetiredPack[]; etag: string | undefined }> {
+  const key = retiredPacksKey(remote.url.prefix);
+  const found = await remote.store.getText(key);
+  return { packs: found ? parseRetiredPacks(found.text, where(remote, key)) : [], etag: found?.etag };
+}
+
+/** Rewrites objects/info/s3-retired as `change` says, with a conditional write re-read and retried on conflict. */
+async function updateRetired(remote: Remote, change: (current: readonly RetiredPack[]) => RetiredPack[]): Promise<void> {
+  const key = retiredPacksKey(remote.url.prefix);
+  for (let attempt = 0; ; attempt++) {
+    const current = await readRetired(remote);
+    const text = formatRetiredPacks(change(current.packs));
+    if (text === formatRetiredPacks(current.packs)) return;
+    try {
+      await remote.store.put(key, text, current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
+      await backOff(attempt);
+    }
+  }
+}
