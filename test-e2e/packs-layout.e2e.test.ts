@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test, type World } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 import { adminClient, allowAnonymousRead } from './harness/server.js';
 import { startThrottleProxy } from './harness/throttle-proxy.js';
 
@@ -74,6 +74,26 @@ describe('the packs layout', () => {
     expect((await world.git(['rev-parse', 'origin/main'], join(world.dir, 'copy'))).trim()).toBe(
       (await world.git(['rev-parse', 'main'], src)).trim(),
     );
+  });
+
+  test('a repository fetches neither the pack it pushed itself nor its index', async ({ world }) => {
+    const url = world.url('own');
+    const src = await packsRepo(world, 'src', url);
+    await writeFile(join(src, 'big.bin'), randomBytes(256 * 1024));
+    await world.git(['add', 'big.bin'], src);
+    await world.git(['commit', '-q', '-m', 'big'], src);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    await world.git(['clone', '-q', url, 'rival'], world.dir);
+    const rival = join(world.dir, 'rival');
+    const theirs = await commitFile(world, rival, 'r.txt', 'rival\n');
+    await world.git(['push', '-q', 'origin', 'main'], rival);
+
+    const fetch = await world.run('git', ['fetch', 'origin'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
+    expect(fetch.code, fetch.stderr).toBe(0);
+    const gets = requestLines(fetch.stderr).filter((l) => /^s3: GET \S+\/objects\/pack\/pack-/.test(l));
+    expect(gets, fetch.stderr).toHaveLength(1);
+    expect(gets[0]).toMatch(/\.pack /);
+    expect((await world.git(['rev-parse', 'origin/main'], src)).trim()).toBe(theirs);
   });
 
   test('non-fast-forward is refused, --force and deletes work, --force-with-lease is enforced', async ({ world }) => {

@@ -114,6 +114,14 @@ async function packSizes(remote: Remote): Promise<Map<string, number>> {
 }
 
 /** Where this repository records the packs it took from this remote. */
+/**
+ * Records packs this repository made itself (a push uploads what it packed from local objects), so a
+ * later fetch neither downloads them nor their index.
+ */
+export async function recordHeldPacks(remote: Remote, names: readonly string[], options: RepoOptions = {}): Promise<void> {
+  if (names.length > 0) await appendFile(await heldRecord(remote, options), names.map((n) => `${n}\n`).join(''));
+}
+
 async function heldRecord(remote: Remote, options: RepoOptions): Promise<string> {
   const id = createHash('sha256').update(`${remote.store.bucket}/${remote.url.prefix}`).digest('hex').slice(0, 16);
   const record = join(await gitDir(options), 's3-remote', `${id}.packs`);

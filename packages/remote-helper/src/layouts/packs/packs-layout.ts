@@ -15,7 +15,7 @@ import {
   type SessionOptions,
 } from '../layout.js';
 import { type AcceptedUpdate, decideUpdates, type RefDecision } from './decide.js';
-import { fetchPacks } from './fetch.js';
+import { fetchPacks, recordHeldPacks } from './fetch.js';
 import {
   backOff,
   CONDITIONAL_ATTEMPTS,
@@ -106,6 +106,7 @@ export class PacksLayout implements Layout {
         const next = applyDecisions(table.refs, accepted, await peelTags(accepted.flatMap((d) => (d.sha ? [d.sha] : []))));
         try {
           await commitRefTable(this.remote, table, next);
+          if (packed) await recordHeldPacks(this.remote, [packed.name]);
           await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next);
           return decisions.map(toResult);
         } catch (error) {
