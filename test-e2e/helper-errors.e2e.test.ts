@@ -1,6 +1,6 @@
 // Every failure a user can meet through git, produced for real: each says what failed, where, and what
 // to do, in git's voice, and git exits non-zero with the remote left as it was.
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test, type World } from './harness/context.js';
@@ -233,5 +233,29 @@ describe('errors from the remote helper on the packs layout', () => {
     const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(new RegExp(`error: s3://${world.bucket}/${key} is corrupt: git index-pack rejected it`));
+  });
+});
+
+describe('the amazon-s3:// properties file', () => {
+  test('a missing file, missing keys and a file others can read each get a clear message naming the file', async ({ world }) => {
+    const noKeys = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+    const file = join(world.home, '.jgit');
+    const url = `amazon-s3://.jgit@${world.bucket}/props.git`;
+    const missing = await world.run('git', ['ls-remote', url], { cwd: world.dir, env: noKeys });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`${file}: no such file; create it with accesskey and secretkey lines (chmod 600)`);
+
+    await writeFile(file, `accesskey: ${world.server.accessKeyId}\n`, { mode: 0o600 });
+    const partial = await world.run('git', ['ls-remote', url], { cwd: world.dir, env: noKeys });
+    expect(partial.code).not.toBe(0);
+    expect(partial.stderr).toContain(`${file}: missing secretkey`);
+    expect(partial.stderr).not.toContain(world.server.accessKeyId);
+
+    await writeFile(file, `accesskey: ${world.server.accessKeyId}\nsecretkey: ${world.server.secretAccessKey}\n`, { mode: 0o644 });
+    await chmod(file, 0o644);
+    const readable = await world.run('git', ['ls-remote', url], { cwd: world.dir, env: noKeys });
+    expect(readable.code, readable.stderr).toBe(0);
+    expect(readable.stderr).toContain(`warning: ${file} is readable by other users; run 'chmod 600 ${file}'`);
+    expect(readable.stderr).not.toContain(world.server.secretAccessKey);
   });
 });
