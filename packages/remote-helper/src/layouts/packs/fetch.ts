@@ -14,6 +14,7 @@ import {
   createProgress,
   downloadObject,
   GitFailedError,
+  git,
   gitDir,
   log,
   mapConcurrent,
@@ -141,6 +142,8 @@ async function withoutPacksAlreadyHere(
   remember: (name: string) => Promise<void>,
 ): Promise<string[]> {
   const prefix = remote.url.prefix;
+  // A repository with no objects (a clone) holds nothing any index could list: no index is worth a GET.
+  if (names.length === 0 || (await isEmptyRepository(options))) return [...names];
   const here = await mapConcurrent(names, PACKS_IN_FLIGHT, async (name) => {
     const size = sizes.get(packKeys(prefix, name).pack);
     if (size !== undefined && size < INDEX_CHECK_MIN_PACK_BYTES) return false;
@@ -149,6 +152,12 @@ async function withoutPacksAlreadyHere(
     return all;
   });
   return names.filter((_, i) => !here[i]);
+}
+
+async function isEmptyRepository(options: RepoOptions): Promise<boolean> {
+  const { stdout } = await git(['count-objects', '-v'], repoGitOptions(options));
+  const count = (field: string) => Number(new RegExp(`^${field}: (\\d+)$`, 'm').exec(stdout)?.[1] ?? 1);
+  return count('count') === 0 && count('in-pack') === 0;
 }
 
 /** Whether every object the pack's index lists is in the repository; false when the index cannot tell. */
