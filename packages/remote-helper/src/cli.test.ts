@@ -20,7 +20,8 @@ describe('runCli', () => {
   it('lists the management commands under the name it was invoked as', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['delete-branch', 'doctor', 'list', 'protect', 'unprotect']) expect(result.stdout).toContain(`git s3 ${command}`);
+    for (const command of ['delete-branch', 'doctor', 'list', 'migrate', 'protect', 'unprotect'])
+      expect(result.stdout).toContain(`git s3 ${command}`);
     expect((await cli(['--help'], 'git-remote-s3')).stdout).toContain('git-remote-s3 doctor');
   });
 
@@ -40,6 +41,15 @@ describe('runCli', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: not enough positional arguments\nusage: git s3 protect <remote> <branch>\n');
+  });
+
+  it('asks migrate for the layout to convert to, before any network call', async () => {
+    expect(await cli(['migrate', 's3://b/r'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: name the layout to convert to: --to packs or --to bundle\n',
+    });
+    expect((await cli(['migrate', 's3://b/r', '--to', 'zip'])).stderr).toBe("error: --to expects packs or bundle, not 'zip'\n");
   });
 
   it('reports an unknown option of a command', async () => {

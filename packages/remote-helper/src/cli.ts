@@ -6,6 +6,7 @@ import { reportFailure } from './cli-command.js';
 import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
 import { ListCommand } from './commands/list.js';
+import { MigrateCommand } from './commands/migrate.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
 import { VERSION } from './version.js';
@@ -21,7 +22,8 @@ export async function runCli(args: readonly string[], invokedAs: string, context
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
-  for (const command of [ListCommand, DoctorCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand]) cli.register(command);
+  for (const command of [ListCommand, DoctorCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand, MigrateCommand])
+    cli.register(command);
 
   const full = { ...Cli.defaultContext, ...context };
   let command: Command;
