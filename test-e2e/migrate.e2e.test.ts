@@ -156,6 +156,29 @@ describe('git s3 migrate', () => {
     expect((await remoteKeys(world, prefix)).filter(isBundleKey(prefix))).toEqual([]);
   });
 
+  test('a branch protected with `git s3 protect` on a packs remote stays protected through both migrations', async ({ world }) => {
+    const prefix = 'marked';
+    const url = world.url(prefix);
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['config', 's3.layout', 'packs'], src);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    expect((await gitS3(world, src, ['protect', 'origin', 'main'])).code).toBe(0);
+    const forcePushRefused = async (name: string) => {
+      await world.git(['clone', '-q', url, name], world.dir);
+      const copy = join(world.dir, name);
+      await world.git(['commit', '-q', '--amend', '-m', 'rewritten'], copy);
+      const forced = await world.run('git', ['push', '--force', 'origin', 'main'], { cwd: copy });
+      expect(forced.stderr).toContain('branch main is protected');
+    };
+
+    expect((await gitS3(world, src, ['migrate', 'origin', '--to', 'bundle'])).code).toBe(0);
+    expect(await remoteKeys(world, prefix)).toContain(`${prefix}/refs/heads/main/PROTECTED#`);
+    await forcePushRefused('as-bundle');
+    expect((await gitS3(world, src, ['migrate', 'origin', '--to', 'packs'])).code).toBe(0);
+    expect((await world.store.getText(`${prefix}/info/s3-protected`))?.text).toBe('refs/heads/main\n');
+    await forcePushRefused('as-packs');
+  });
+
   test('refuses a remote with a locked ref and changes nothing; a stale lock is sent to doctor', async ({ world }) => {
     const prefix = 'locked';
     const url = world.url(prefix);
@@ -274,6 +297,27 @@ describe('git s3 migrate', () => {
     const result = await gitS3(world, src, ['migrate', 'origin', '--to', 'bundle']);
     expect(result).toMatchObject({ code: 0, stdout: `${url} is already in the bundle layout; nothing to migrate\n`, stderr: '' });
     expect(await remoteKeys(world, 'already')).toEqual(before);
+  });
+
+  test('on a packs remote already, a PROTECTED# marker moves into info/s3-protected and leaves refs/ empty', async ({ world }) => {
+    const prefix = 'tidy';
+    const url = world.url(prefix);
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['config', 's3.layout', 'packs'], src);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    await world.store.put(`${prefix}/refs/heads/main/PROTECTED#`, '');
+    const result = await gitS3(world, src, ['migrate', 'origin', '--to', 'packs']);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: [
+        `${url} is already in the packs layout; nothing to migrate`,
+        'moved the protection of refs/heads/main from its PROTECTED# marker to info/s3-protected',
+        'removed 1 leftover key of the bundle layout (the remote is in the packs layout)',
+        '',
+      ].join('\n'),
+    });
+    expect((await remoteKeys(world, prefix)).filter(isBundleKey(prefix))).toEqual([]);
+    expect((await world.store.getText(`${prefix}/info/s3-protected`))?.text).toBe('refs/heads/main\n');
   });
 
   test('an empty remote has nothing to migrate, and the hint says how a new remote chooses its layout', async ({ world }) => {

@@ -16,19 +16,19 @@ import {
 } from '@git-remote-s3/core';
 import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
 import { layoutForNewRemote } from '../layouts/choose.js';
-import { readRefTable } from '../layouts/packs/remote-repo.js';
+import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
 import type { Remote } from '../remote.js';
 import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
 import { BundleTarget } from './migrate/bundle-target.js';
 import { deleteSourceLayout } from './migrate/finish.js';
-import { findBundleLeftovers, findPacksLeftovers, type Reporter, removeLeftovers } from './migrate/leftovers.js';
-import type { MigratedRef, Snapshot, Source, Target } from './migrate/migration.js';
+import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './migrate/leftovers.js';
+import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migrate/migration.js';
 import { openPacksSource } from './migrate/packs-source.js';
 import { PacksTarget } from './migrate/packs-target.js';
 import { describeRefs, layoutOfRemote, type MigrationTotals, newHeadBranch, plural, summaryLine } from './migrate/plan.js';
 import { createScratchRepo, outsideUserRepository } from './migrate/scratch-repo.js';
 
-export type { Reporter } from './migrate/leftovers.js';
+export type { Reporter } from './migrate/migration.js';
 
 export interface MigrateOptions {
   readonly to: Layout;
@@ -109,7 +109,9 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
       await source.fetchInto(scratch.dir, options.progress);
     }
     const leftovers =
-      options.to === 'packs' ? await findPacksLeftovers(remote, snapshot.refs) : await findBundleLeftovers(remote, snapshot.refs);
+      options.to === 'packs'
+        ? await findPacksLeftovers(remote, snapshot.refs)
+        : await findBundleLeftovers(remote, snapshot.refs, { keepMarkers: true });
     await removeLeftovers(remote, leftovers, report);
     try {
       await target.write(snapshot, scratch?.dir, options.progress);
@@ -166,11 +168,25 @@ async function recordLayout(remote: Remote, options: MigrateOptions, report: Rep
 async function alreadyMigrated(remote: Remote, evidence: Evidence, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {
   report.say(`${remote.display} is already in the ${options.to} layout; nothing to migrate`);
   if (options.dryRun) return { kind: 'already' };
-  const refs = options.to === 'packs' ? (await readRefTable(remote)).refs : newestBundles(remote, evidence.refs);
-  const leftovers = options.to === 'packs' ? await findBundleLeftovers(remote, refs) : await findPacksLeftovers(remote, refs);
-  await removeLeftovers(remote, leftovers, report);
+  if (options.to === 'packs') {
+    const leftovers = await findBundleLeftovers(remote, (await readRefTable(remote)).refs, { keepMarkers: false });
+    await keepMarkedProtection(remote, evidence.refs, report);
+    await removeLeftovers(remote, leftovers, report);
+  } else {
+    await removeLeftovers(remote, await findPacksLeftovers(remote, newestBundles(remote, evidence.refs)), report);
+  }
   await recordLayout(remote, options, report);
   return { kind: 'already' };
+}
+
+/**
+ * A PROTECTED# marker in a packs remote is protection asked for with `git s3 protect`, which writes one
+ * whatever the layout: it moves into info/s3-protected, where the packs layout looks, before it is deleted.
+ */
+async function keepMarkedProtection(remote: Remote, refsListing: ListResult, report: Reporter): Promise<void> {
+  for (const ref of markedBranches(remote, refsListing)) {
+    if (await setProtected(remote, ref, true)) report.say(`moved the protection of ${ref} from its PROTECTED# marker to info/s3-protected`);
+  }
 }
 
 /** Each ref's newest bundle, whatever its locks: only to name what leftovers hold that the remote does not. */

@@ -10,14 +10,14 @@ import {
   MigrationAbortedError,
   MigrationRefusedError,
   mapConcurrent,
+  PreconditionFailedError,
   protectedKey,
   refsPrefix,
   zipKey,
 } from '@git-remote-s3/core';
 import { uploadBundle, uploadZip } from '../../layouts/bundle/push.js';
 import type { Remote } from '../../remote.js';
-import type { Reporter } from './leftovers.js';
-import type { Snapshot, Target } from './migration.js';
+import type { Reporter, Snapshot, Target } from './migration.js';
 import { describeRefs, plural } from './plan.js';
 import { RefLocks } from './ref-locks.js';
 
@@ -49,13 +49,20 @@ export class BundleTarget implements Target {
         await uploadZip(this.remote, ref, sha, locks.signal(ref), { cwd: repo });
       }
     });
-    for (const ref of snapshot.protectedRefs) {
-      const key = protectedKey(prefix, ref.slice('refs/heads/'.length));
-      this.touched.add(key);
-      await this.remote.store.put(key, '');
-    }
+    for (const ref of snapshot.protectedRefs) await this.markProtected(ref);
     if (snapshot.protectedRefs.length > 0) {
       this.report.say(`wrote ${plural(snapshot.protectedRefs.length, 'protection marker')} (PROTECTED#)`);
+    }
+  }
+
+  /** Creates the marker unless `git s3 protect` left one already: that one is not ours to discard. */
+  private async markProtected(ref: string): Promise<void> {
+    const key = protectedKey(this.remote.url.prefix, ref.slice('refs/heads/'.length));
+    try {
+      await this.remote.store.put(key, '', { ifNoneMatch: '*' });
+      this.touched.add(key);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
     }
   }
 

@@ -3,8 +3,7 @@
 // finish, so that a push is never deleted unseen.
 import { type Layout, MigrationIncompleteError } from '@git-remote-s3/core';
 import type { Remote } from '../../remote.js';
-import type { Reporter } from './leftovers.js';
-import type { Source } from './migration.js';
+import type { Reporter, Source } from './migration.js';
 import { plural } from './plan.js';
 
 /** Deletes the source's keys (once HEAD is switched they are no longer the repository) and returns how many. */

@@ -3,6 +3,13 @@
 // anything goes wrong before HEAD is switched.
 import type { Layout } from '@git-remote-s3/core';
 
+export interface Reporter {
+  /** A line of the command's report (stdout). */
+  say(line: string): void;
+  /** A `warning:` line (stderr). */
+  warn(line: string): void;
+}
+
 export interface MigratedRef {
   readonly ref: string;
   readonly sha: string;

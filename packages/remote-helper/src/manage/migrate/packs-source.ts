@@ -17,6 +17,7 @@ import { fetchPacks } from '../../layouts/packs/fetch.js';
 import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
 import type { Remote } from '../../remote.js';
 import { readBundleTable } from './bundle-source.js';
+import { markedBranches } from './leftovers.js';
 import type { Snapshot, Source } from './migration.js';
 import { nameRefs, newHeadBranch, refsMissingFrom } from './plan.js';
 
@@ -44,7 +45,9 @@ export async function openPacksSource(
 ): Promise<Source> {
   readBundleTable(remote, refsListing);
   const [table, protectedList] = await Promise.all([readTable(remote), readProtectedRefs(remote)]);
-  return new PacksSource(remote, to, table, protectedList.etag, [...protectedList.refs], head);
+  // A marker is protection asked for by `git s3 protect` (which writes one whatever the layout): kept too.
+  const protectedRefs = new Set([...protectedList.refs, ...markedBranches(remote, refsListing)]);
+  return new PacksSource(remote, to, table, protectedList.etag, [...protectedRefs], head);
 }
 
 class PacksSource implements Source {

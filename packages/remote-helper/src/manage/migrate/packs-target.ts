@@ -27,8 +27,7 @@ import {
   writePackedRefs,
 } from '../../layouts/packs/remote-repo.js';
 import type { Remote } from '../../remote.js';
-import type { Reporter } from './leftovers.js';
-import type { Snapshot, Target } from './migration.js';
+import type { Reporter, Snapshot, Target } from './migration.js';
 import { describeRefs, plural } from './plan.js';
 
 export class PacksTarget implements Target {
