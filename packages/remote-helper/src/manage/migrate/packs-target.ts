@@ -11,6 +11,7 @@ import {
   formatProtectedRefs,
   infoRefsKey,
   MigrationAbortedError,
+  PreconditionFailedError,
   packedRefsKey,
   packKeys,
   packListKey,
@@ -44,6 +45,20 @@ export class PacksTarget implements Target {
   ) {}
 
   async write(snapshot: Snapshot, repo: string | undefined, progress: boolean): Promise<void> {
+    try {
+      await this.writeKeys(snapshot, repo, progress);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      const key = String(error.data.key ?? '');
+      throw new MigrationAbortedError(
+        this.remote.display,
+        'packs',
+        `${key} was created by another writer meanwhile (another 'git s3 migrate'?)`,
+      );
+    }
+  }
+
+  private async writeKeys(snapshot: Snapshot, repo: string | undefined, progress: boolean): Promise<void> {
     const prefix = this.remote.url.prefix;
     const tips = snapshot.refs.map((r) => r.sha);
     this.pack = repo && tips.length > 0 ? await packObjects(`${tips.join('\n')}\n`, { cwd: repo, revs: true }) : null;
@@ -64,8 +79,9 @@ export class PacksTarget implements Target {
     this.expected = { table: formatInfoRefs(records), packList: formatPackList(names) };
     await this.create(packListKey(prefix), this.expected.packList);
     if (snapshot.protectedRefs.length > 0) await this.create(protectedRefsKey(prefix), formatProtectedRefs(snapshot.protectedRefs));
-    this.touched.add(infoRefsKey(prefix));
+    // Created with If-None-Match (like the two above): a table that exists is someone else's, never discarded.
     await commitRefTable(this.remote, { refs: [], etag: undefined }, records);
+    this.touched.add(infoRefsKey(prefix));
     this.bytesWritten += Buffer.byteLength(this.expected.table);
     this.touched.add(packedRefsKey(prefix));
     await writePackedRefs(this.remote, records);
@@ -74,10 +90,13 @@ export class PacksTarget implements Target {
     );
   }
 
-  /** One write that fails if the key exists: the leftovers were removed, so someone else is writing here. */
+  /**
+   * One write that fails if the key exists: the leftovers were removed, so someone else is writing here, and
+   * the key is theirs (not recorded for `discard`).
+   */
   private async create(key: string, body: string): Promise<void> {
-    this.touched.add(key);
     await this.remote.store.put(key, body, { ifNoneMatch: '*' });
+    this.touched.add(key);
     this.bytesWritten += Buffer.byteLength(body);
   }
 
