@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'protected-branch'
   | 'multiple-bundles'
   | 'corrupt-object'
+  | 'migration-refused'
+  | 'migration-aborted'
+  | 'migration-incomplete'
   | 'network'
   | 's3'
   | 'git-missing'
@@ -181,6 +184,34 @@ export class CorruptObjectError extends GitRemoteS3Error {
       url,
       what,
     });
+  }
+}
+
+/** `git s3 migrate` would not start: nothing was written. `reason` says why and what to do. */
+export class MigrationRefusedError extends GitRemoteS3Error {
+  constructor(url: string, reason: string) {
+    super('migration-refused', `cannot migrate ${url}: ${reason}`, { url, reason });
+  }
+}
+
+/** `git s3 migrate` stopped before switching HEAD: the source layout is as it was, the target's keys were removed. */
+export class MigrationAbortedError extends GitRemoteS3Error {
+  constructor(url: string, to: string, reason: string) {
+    super(
+      'migration-aborted',
+      `migration of ${url} to the ${to} layout aborted: ${reason}; the remote is unchanged (what was written is removed), run it again`,
+      { url, to, reason },
+    );
+  }
+}
+
+/**
+ * `git s3 migrate` switched HEAD, but something landed in the old layout meanwhile: those keys were kept.
+ * Two lines, as git gives them: what happened, then a `hint:` with what to do.
+ */
+export class MigrationIncompleteError extends GitRemoteS3Error {
+  constructor(url: string, to: string, what: string, remedy: string) {
+    super('migration-incomplete', `${url} is now in the ${to} layout, but ${what}\nhint: ${remedy}`, { url, to, what });
   }
 }
 

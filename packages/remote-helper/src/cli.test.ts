@@ -4,6 +4,7 @@ import { UsageError } from 'clipanion';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { reportFailure } from './cli-command.js';
+import { MANAGEMENT_COMMANDS } from './invocation.js';
 
 async function cli(args: string[], invokedAs = 'git-s3') {
   const stdout = new PassThrough();
@@ -20,8 +21,9 @@ describe('runCli', () => {
   it('lists the management commands under the name it was invoked as', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['delete-branch', 'doctor', 'gc', 'list', 'protect', 'unprotect'])
-      expect(result.stdout).toContain(`git s3 ${command}`);
+    // Every command the CLI has is one the binary treats as a command, not as a helper invocation.
+    const listed = [...result.stdout.matchAll(/^\s+git s3 ([a-z-]+)/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(MANAGEMENT_COMMANDS));
     expect((await cli(['--help'], 'git-remote-s3')).stdout).toContain('git-remote-s3 doctor');
   });
 
@@ -41,6 +43,15 @@ describe('runCli', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: not enough positional arguments\nusage: git s3 protect <remote> <branch>\n');
+  });
+
+  it('asks migrate for the layout to convert to, before any network call', async () => {
+    expect(await cli(['migrate', 's3://b/r'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: name the layout to convert to: --to packs or --to bundle\n',
+    });
+    expect((await cli(['migrate', 's3://b/r', '--to', 'zip'])).stderr).toBe("error: --to expects packs or bundle, not 'zip'\n");
   });
 
   it('reports an unknown option of a command', async () => {

@@ -7,6 +7,7 @@ import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
 import { GcCommand } from './commands/gc.js';
 import { ListCommand } from './commands/list.js';
+import { MigrateCommand } from './commands/migrate.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
 import { VERSION } from './version.js';
@@ -22,7 +23,7 @@ export async function runCli(args: readonly string[], invokedAs: string, context
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
-  for (const command of [ListCommand, DoctorCommand, GcCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand])
+  for (const command of [ListCommand, DoctorCommand, GcCommand, MigrateCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand])
     cli.register(command);
 
   const full = { ...Cli.defaultContext, ...context };

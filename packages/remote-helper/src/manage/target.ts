@@ -32,12 +32,15 @@ function parsed(text: string): { url: RemoteUrl; urlText: string } {
   return { url: parseRemoteUrl(text), urlText: text };
 }
 
-/** Resolves `argument` in the current repository (when there is one), opens the remote for `work`, closes it. */
-export async function withTarget<T>(argument: string, work: (remote: Remote) => Promise<T>): Promise<T> {
+/**
+ * Resolves `argument` in the current repository (when there is one), opens the remote for `work`, closes it.
+ * `work` also gets the target, for a command that records something about the git remote it named.
+ */
+export async function withTarget<T>(argument: string, work: (remote: Remote, target: Target) => Promise<T>): Promise<T> {
   const target = await resolveTarget(argument, (name) => remoteUrl(name));
   const remote = await openRemote(target.urlText, target.remoteName);
   try {
-    return await work(remote);
+    return await work(remote, target);
   } finally {
     remote.store.close();
   }

@@ -10,6 +10,7 @@ import {
   mapConcurrent,
   missingObjects,
   objectUrl,
+  type RepoOptions,
   spawnGit,
 } from '@git-remote-s3/core';
 import { splitBundle } from '../../bundle-file.js';
@@ -18,9 +19,18 @@ import type { BundleObject } from './ref-table.js';
 
 const FETCH_CONCURRENCY = 4;
 
-export async function fetchBundles(remote: Remote, bundles: readonly BundleObject[], progress: boolean): Promise<void> {
+/** Makes the bundles' objects present in the repository at `options.cwd` (default: the current one). */
+export async function fetchBundles(
+  remote: Remote,
+  bundles: readonly BundleObject[],
+  progress: boolean,
+  options: RepoOptions = {},
+): Promise<void> {
   const unique = [...new Map(bundles.map((b) => [b.sha, b])).values()];
-  const missing = await missingObjects(unique.map((b) => b.sha));
+  const missing = await missingObjects(
+    unique.map((b) => b.sha),
+    options,
+  );
   const wanted = unique.filter((b) => missing.has(b.sha));
   if (wanted.length === 0) return;
   const total = wanted.reduce((n, b) => n + b.size, 0);
@@ -32,17 +42,26 @@ export async function fetchBundles(remote: Remote, bundles: readonly BundleObjec
   };
   // Parts within one bundle already go in parallel; across bundles, a few at a time.
   const perBundle = Math.max(1, Math.floor(remote.settings.concurrency / Math.min(FETCH_CONCURRENCY, wanted.length)));
-  await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) => indexBundle(remote, bundle, perBundle, (n) => report(bundle.sha, n)));
+  await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) =>
+    indexBundle(remote, bundle, { concurrency: perBundle, repo: options, onProgress: (n) => report(bundle.sha, n) }),
+  );
   meter.finish();
 }
 
-async function indexBundle(remote: Remote, bundle: BundleObject, concurrency: number, onProgress: (n: number) => void): Promise<void> {
+interface IndexOptions {
+  readonly concurrency: number;
+  readonly repo: RepoOptions;
+  readonly onProgress: (n: number) => void;
+}
+
+async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexOptions): Promise<void> {
   const where = objectUrl(remote.store.bucket, bundle.key);
+  const { repo } = options;
   const body = await downloadObject(remote.store, bundle.key, {
     size: bundle.size,
     partSize: remote.settings.partSize,
-    concurrency,
-    onProgress,
+    concurrency: options.concurrency,
+    onProgress: options.onProgress,
   });
   const { header, pack } = await splitBundle(body, where);
   if (!header.refs.some((r) => r.sha === bundle.sha)) {
@@ -51,13 +70,13 @@ async function indexBundle(remote: Remote, bundle: BundleObject, concurrency: nu
   }
   const thin = header.prerequisites.length > 0;
   if (thin) {
-    const absent = await missingObjects(header.prerequisites);
+    const absent = await missingObjects(header.prerequisites, repo);
     if (absent.size > 0) {
       pack.destroy();
       throw new CorruptObjectError(where, `it needs ${absent.size} object(s) this repository does not have; it is not self-contained`);
     }
   }
-  const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])]);
+  const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])], repo.cwd ? { cwd: repo.cwd } : {});
   git.stdout.resume();
   const [piped, indexed] = await Promise.allSettled([pipeline(pack, git.stdin), git.done]);
   if (indexed.status === 'rejected') {
@@ -69,6 +88,6 @@ async function indexBundle(remote: Remote, bundle: BundleObject, concurrency: nu
     throw error;
   }
   if (piped.status === 'rejected') throw piped.reason;
-  const stillMissing = await missingObjects([bundle.sha]);
+  const stillMissing = await missingObjects([bundle.sha], repo);
   if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
 }

@@ -13,6 +13,7 @@ import {
   log,
   PreconditionFailedError,
   ProtectedBranchError,
+  type RepoOptions,
   refDirPrefix,
   spawnGit,
   withLock,
@@ -149,8 +150,19 @@ async function deleteRef(remote: Remote, table: RefTable, request: PushRequest, 
   return { ref, ok: true };
 }
 
-async function uploadBundle(remote: Remote, ref: string, sha: string, progress: boolean, signal: AbortSignal): Promise<void> {
-  const writer = writeBundle(sha, ref, { progress });
+/**
+ * Streams the self-contained bundle of `sha` as `ref` to its key, from the repository at `repo.cwd` (default:
+ * the current one); `git s3 migrate` writes its bundles through here too, so they are a push's bytes.
+ */
+export async function uploadBundle(
+  remote: Remote,
+  ref: string,
+  sha: string,
+  progress: boolean,
+  signal: AbortSignal,
+  repo: RepoOptions = {},
+): Promise<void> {
+  const writer = writeBundle(sha, ref, { progress, ...(repo.cwd ? { cwd: repo.cwd } : {}) });
   const meter = createProgress({ title: `Uploading ${ref}`, enabled: progress });
   const upload = remote.store.upload(bundleKey(remote.url.prefix, ref, sha), writer.stream, {
     partSize: remote.settings.partSize,
@@ -177,12 +189,16 @@ async function createHead(remote: Remote, ref: string): Promise<void> {
   }
 }
 
-/** `git archive --format zip` of the pushed commit with the metadata AWS CodePipeline reads (s3+zip). */
-async function uploadZip(remote: Remote, ref: string, sha: string, signal: AbortSignal): Promise<void> {
-  const { stdout } = await git(['log', '-1', '--format=%h %s', sha, '--'], { okExitCodes: [128] });
+/**
+ * `git archive --format zip` of the pushed commit with the metadata AWS CodePipeline reads (s3+zip), from the
+ * repository at `repo.cwd` (default: the current one).
+ */
+export async function uploadZip(remote: Remote, ref: string, sha: string, signal: AbortSignal, repo: RepoOptions = {}): Promise<void> {
+  const cwd = repo.cwd ? { cwd: repo.cwd } : {};
+  const { stdout } = await git(['log', '-1', '--format=%h %s', sha, '--'], { ...cwd, okExitCodes: [128] });
   // S3 metadata must be ASCII: anything else in the subject becomes '?'.
   const summary = stdout.trim().replace(/[^\x20-\x7e]/g, '?');
-  const archive = spawnGit(['archive', '--format=zip', sha]);
+  const archive = spawnGit(['archive', '--format=zip', sha], cwd);
   archive.stdin.end();
   const upload = remote.store.upload(zipKey(remote.url.prefix, ref), archive.stdout, {
     partSize: remote.settings.partSize,

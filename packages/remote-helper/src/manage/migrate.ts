@@ -1,0 +1,223 @@
+// `git s3 migrate`: converts a remote in place between the bundle and packs layouts. The whole target is
+// written and verified beside the source (their keys never collide), the source is checked unchanged, HEAD
+// is switched to the target's form with a conditional write, and only then are the source's keys deleted.
+// Stopping anywhere before the switch leaves the source as it was; a re-run removes what an earlier one left.
+import {
+  formatBytes,
+  git,
+  headKey,
+  infoRefsKey,
+  type Layout,
+  type ListResult,
+  MigrationAbortedError,
+  PreconditionFailedError,
+  parseBundleLayoutKey,
+  refsPrefix,
+} from '@git-remote-s3/core';
+import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
+import { layoutForNewRemote } from '../layouts/choose.js';
+import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
+import type { Remote } from '../remote.js';
+import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
+import { BundleTarget } from './migrate/bundle-target.js';
+import { deleteSourceLayout } from './migrate/finish.js';
+import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './migrate/leftovers.js';
+import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migrate/migration.js';
+import { openPacksSource } from './migrate/packs-source.js';
+import { PacksTarget } from './migrate/packs-target.js';
+import { describeRefs, layoutOfRemote, type MigrationTotals, newHeadBranch, plural, summaryLine } from './migrate/plan.js';
+import { createScratchRepo, outsideUserRepository } from './migrate/scratch-repo.js';
+
+export type { Reporter } from './migrate/migration.js';
+
+export interface MigrateOptions {
+  readonly to: Layout;
+  readonly dryRun: boolean;
+  /** Transfer meters on stderr. */
+  readonly progress: boolean;
+  /** The git remote the command named: its `remote.<name>.s3layout` is set to the new layout. */
+  readonly remoteName: string | undefined;
+}
+
+export type MigrationOutcome =
+  | { readonly kind: 'empty' | 'already' | 'planned' }
+  | { readonly kind: 'migrated'; readonly totals: MigrationTotals };
+
+interface Evidence {
+  readonly head: { readonly text: string; readonly etag: string } | undefined;
+  /** The listing of `<prefix>/refs/`, reused by the bundle source as its first look. */
+  readonly refs: ListResult;
+  readonly layout: Layout | undefined;
+}
+
+/** HEAD and refs/ in parallel; info/refs only when neither tells (a packs push that died before HEAD). */
+async function readEvidence(remote: Remote): Promise<Evidence> {
+  const { store, url } = remote;
+  const [head, refs] = await Promise.all([store.getText(headKey(url.prefix)), store.list(refsPrefix(url.prefix))]);
+  const hasBundles = refs.objects.some((o) => parseBundleLayoutKey(url.prefix, o.key).kind === 'bundle');
+  const hasRefTable = !head && !hasBundles && (await store.head(infoRefsKey(url.prefix))) !== undefined;
+  return { head, refs, layout: layoutOfRemote({ headText: head?.text, hasBundles, hasRefTable }) };
+}
+
+export async function migrateRemote(remote: Remote, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {
+  const evidence = await readEvidence(remote);
+  const from = evidence.layout;
+  if (!from) {
+    report.say(`nothing to migrate: ${remote.display} is empty`);
+    report.say(
+      `hint: a new remote gets its layout from its first push: run 'git config s3.layout ${options.to}' (or 'git config remote.<name>.s3layout ${options.to}') before it; bundle is the default for s3:// urls, packs for amazon-s3://`,
+    );
+    return { kind: 'empty' };
+  }
+  if (from === options.to) return alreadyMigrated(remote, evidence, options, report);
+  if (options.dryRun) return plan(remote, evidence, from, options.to, report);
+
+  report.say(`migrating ${remote.display} from the ${from} layout to the ${options.to} layout`);
+  const source =
+    from === 'bundle'
+      ? await openBundleSource(remote, evidence.refs, evidence.head, options.to)
+      : await openPacksSource(remote, evidence.refs, evidence.head, options.to);
+  try {
+    report.say(
+      `read ${describeSnapshot(source.snapshot)}${from === 'bundle' ? '; holding their locks: pushes to them are refused until the end' : ''}`,
+    );
+    const bytesWritten = await outsideUserRepository(() => buildAndSwitch(remote, source, options, report));
+    await recordLayout(remote, options, report);
+    const keysDeleted = await deleteSourceLayout(remote, source, options.to, report);
+    const totals = { refs: source.snapshot.refs.length, bytesWritten, keysDeleted };
+    report.say(summaryLine(remote.display, options.to, totals));
+    return { kind: 'migrated', totals };
+  } finally {
+    await source.release();
+  }
+}
+
+function describeSnapshot(snapshot: Snapshot): string {
+  const protectedCount = snapshot.protectedRefs.length;
+  return `${describeRefs(snapshot.refs)}, HEAD ${snapshot.headBranch}${protectedCount > 0 ? `, ${plural(protectedCount, 'protected branch', 'protected branches')}` : ''}`;
+}
+
+/** Fetches into a scratch repository, writes and verifies the target, switches HEAD; returns the bytes written. */
+async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOptions, report: Reporter): Promise<number> {
+  const { snapshot } = source;
+  const target: Target = options.to === 'packs' ? new PacksTarget(remote, report) : new BundleTarget(remote, report);
+  const scratch = snapshot.objectFormat ? await createScratchRepo(snapshot.objectFormat) : undefined;
+  const headText = target.headText(snapshot.headBranch);
+  try {
+    if (scratch) {
+      report.say(`fetching the objects of ${plural(snapshot.refs.length, 'ref')} into a scratch repository`);
+      await source.fetchInto(scratch.dir, options.progress);
+    }
+    const leftovers =
+      options.to === 'packs'
+        ? await findPacksLeftovers(remote, snapshot.refs)
+        : await findBundleLeftovers(remote, snapshot.refs, { keepMarkers: true });
+    await removeLeftovers(remote, leftovers, report);
+    try {
+      await target.write(snapshot, scratch?.dir, options.progress);
+      await target.verify(snapshot);
+      await source.assertUnchanged();
+      await switchHead(remote, source.headEtag, headText, options.to);
+    } catch (error) {
+      await target.discard().catch((e: unknown) => {
+        report.warn(`could not remove what was written (${(e as Error).message}); 'git s3 migrate' removes it when run again`);
+      });
+      throw error;
+    }
+    report.say(`switched HEAD to '${headText.trim()}': the remote is now in the ${options.to} layout`);
+    return target.bytesWritten;
+  } finally {
+    await target.release();
+    await scratch?.dispose();
+  }
+}
+
+/** The switch: HEAD in the target's form, replacing exactly the HEAD read at the start (or none). */
+async function switchHead(remote: Remote, etag: string | undefined, text: string, to: Layout): Promise<void> {
+  try {
+    await remote.store.put(headKey(remote.url.prefix), text, {
+      ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' }),
+      contentType: 'text/plain',
+    });
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) {
+      throw new MigrationAbortedError(remote.display, to, "the remote's HEAD changed during the migration");
+    }
+    throw error;
+  }
+}
+
+/**
+ * `remote.<name>.s3layout`, so that this repository's helper looks at the new layout's keys first (it would
+ * find out from the bucket anyway, at the cost of a request or two): only when what the url and git config
+ * make it expect is another layout. amazon-s3:// always starts with packs, whatever the configuration.
+ */
+async function recordLayout(remote: Remote, options: MigrateOptions, report: Reporter): Promise<void> {
+  const name = options.remoteName;
+  if (!name || remote.url.scheme === 'amazon-s3') return;
+  if (layoutForNewRemote(remote.url.scheme, remote.settings.layout) === options.to) return;
+  try {
+    await git(['config', `remote.${name}.s3layout`, options.to]);
+    report.say(`set remote.${name}.s3layout to ${options.to} in this repository`);
+  } catch (error) {
+    report.warn(`could not set remote.${name}.s3layout (${(error as Error).message}); the helper finds the layout anyway`);
+  }
+}
+
+/** The remote is in the target layout already: leftovers of an interrupted migration are removed, if any. */
+async function alreadyMigrated(remote: Remote, evidence: Evidence, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {
+  report.say(`${remote.display} is already in the ${options.to} layout; nothing to migrate`);
+  if (options.dryRun) return { kind: 'already' };
+  if (options.to === 'packs') {
+    const leftovers = await findBundleLeftovers(remote, (await readRefTable(remote)).refs, { keepMarkers: false });
+    await keepMarkedProtection(remote, evidence.refs, report);
+    await removeLeftovers(remote, leftovers, report);
+  } else {
+    await removeLeftovers(remote, await findPacksLeftovers(remote, newestBundles(remote, evidence.refs)), report);
+  }
+  await recordLayout(remote, options, report);
+  return { kind: 'already' };
+}
+
+/**
+ * A PROTECTED# marker in a packs remote is protection asked for with `git s3 protect`, which writes one
+ * whatever the layout: it moves into info/s3-protected, where the packs layout looks, before it is deleted.
+ */
+async function keepMarkedProtection(remote: Remote, refsListing: ListResult, report: Reporter): Promise<void> {
+  for (const ref of markedBranches(remote, refsListing)) {
+    if (await setProtected(remote, ref, true)) report.say(`moved the protection of ${ref} from its PROTECTED# marker to info/s3-protected`);
+  }
+}
+
+/** Each ref's newest bundle, whatever its locks: only to name what leftovers hold that the remote does not. */
+function newestBundles(remote: Remote, listing: ListResult): MigratedRef[] {
+  const table = buildRefTable(remote.url.prefix, listing.objects, listing.serverTime);
+  return [...table.refs.values()].flatMap((entry) => {
+    const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, true);
+    return resolution.kind === 'one' ? [{ ref: entry.ref, sha: resolution.bundle.sha }] : [];
+  });
+}
+
+/** `--dry-run`: what would move, read without taking a lock or writing anything. */
+async function plan(remote: Remote, evidence: Evidence, from: Layout, to: Layout, report: Reporter): Promise<MigrationOutcome> {
+  let snapshot: Snapshot;
+  let sizes = '';
+  if (from === 'bundle') {
+    const table = readBundleTable(remote, evidence.refs);
+    const bundles = currentBundles(remote, table);
+    const refs = bundles.map(({ ref, bundle }) => ({ ref, sha: bundle.sha }));
+    snapshot = {
+      refs,
+      headBranch: newHeadBranch(evidence.head?.text.trim(), refs),
+      protectedRefs: [...table.refs.values()].filter((e) => e.protected).map((e) => e.ref),
+      objectFormat: undefined,
+    };
+    sizes = `; ${formatBytes(bundles.reduce((n, b) => n + b.bundle.size, 0))} of bundles to read`;
+  } else {
+    const source = await openPacksSource(remote, evidence.refs, evidence.head, to);
+    snapshot = source.snapshot;
+  }
+  report.say(`would migrate ${remote.display} from the ${from} layout to the ${to} layout: ${describeSnapshot(snapshot)}${sizes}`);
+  report.say(`would write the ${to} layout beside it, switch HEAD to it, then delete the ${from} layout's keys (nothing done: --dry-run)`);
+  return { kind: 'planned' };
+}
