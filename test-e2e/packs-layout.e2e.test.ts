@@ -96,6 +96,28 @@ describe('the packs layout', () => {
     expect((await world.git(['rev-parse', 'origin/main'], src)).trim()).toBe(theirs);
   });
 
+  test('a push whose ref table vanishes under it (migrated away) updates nothing and says so', async ({ world }) => {
+    const url = world.url('vanish');
+    const src = await packsRepo(world, 'src', url);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    await writeFile(join(src, 'big.bin'), randomBytes(2 * 1024 * 1024));
+    await world.git(['add', 'big.bin'], src);
+    await world.git(['commit', '-q', '-m', 'big'], src);
+    const proxy = await startThrottleProxy({ target: world.server.endpoint, bytesPerSecond: 512 * 1024 });
+    try {
+      const push = world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+      // The table is read within the first moments; the 2 MB pack then takes about 4 s to go up.
+      await new Promise((r) => setTimeout(r, 1500));
+      await world.store.delete('vanish/info/refs');
+      const result = await push;
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain("the remote's ref table disappeared under this push");
+    } finally {
+      await proxy.close();
+    }
+    expect(await world.store.head('vanish/info/refs')).toBeUndefined();
+  });
+
   test('non-fast-forward is refused, --force and deletes work, --force-with-lease is enforced', async ({ world }) => {
     const url = world.url('rules');
     const src = await packsRepo(world, 'src', url);

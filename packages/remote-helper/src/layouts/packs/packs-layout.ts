@@ -1,7 +1,15 @@
 // The `packs` layout (DESIGN §4): git's own bare-repository layout in the bucket. `info/refs` is the
 // authoritative ref table, committed by one conditional write per push; packs are immutable, named by
 // their checksum and written before anything refers to them; a push moves only what the remote lacks.
-import { currentBranch, log, PreconditionFailedError, packsHeadKey, parsePacksHead, type RefRecord } from '@git-remote-s3/core';
+import {
+  currentBranch,
+  log,
+  NotFoundError,
+  PreconditionFailedError,
+  packsHeadKey,
+  parsePacksHead,
+  type RefRecord,
+} from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { ListedRef, PushResult } from '../../protocol.js';
 import {
@@ -110,12 +118,19 @@ export class PacksLayout implements Layout {
           await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next);
           return decisions.map(toResult);
         } catch (error) {
+          // S3 answers a write conditional on an object that is gone with 404: the table was migrated away or deleted.
+          if (error instanceof NotFoundError && table.etag !== undefined)
+            return decisions.map((d) => (d.ok && !d.upToDate ? vanished(d.ref) : toResult(d)));
           if (!(error instanceof PreconditionFailedError)) throw error;
           if (attempt + 1 >= CONDITIONAL_ATTEMPTS) return decisions.map((d) => (d.ok && !d.upToDate ? busy(d.ref) : toResult(d)));
           log.debug(`info/refs changed under this push (attempt ${attempt + 1}); re-reading and re-checking`);
           await backOff(attempt);
+          const had = table.etag !== undefined;
           table = await readRefTable(this.remote);
           protectedRefs = undefined;
+          // A table that vanished under us was migrated away or deleted: creating a new one here would
+          // commit refs nobody reads.
+          if (had && table.etag === undefined) return decisions.map((d) => (d.ok && !d.upToDate ? vanished(d.ref) : toResult(d)));
         }
       }
     } finally {
@@ -137,6 +152,15 @@ function busy(ref: string): PushResult {
     ref,
     ok: false,
     reason: `the remote's ref table kept changing under this push (${CONDITIONAL_ATTEMPTS} attempts); nothing was updated, push again`,
+  };
+}
+
+function vanished(ref: string): PushResult {
+  return {
+    ref,
+    ok: false,
+    reason:
+      "the remote's ref table disappeared under this push (migrated to the bundle layout, or deleted); nothing was updated: fetch, then push again",
   };
 }
 
