@@ -149,6 +149,19 @@ describe('the packs layout', () => {
     expect(keys.filter((k) => k.endsWith('.pack'))).toHaveLength(2);
   });
 
+  test('a HEAD of `ref: …` means packs to every client, even with bundle keys under refs/', async ({ world }) => {
+    const url = world.url('mixed');
+    const src = await packsRepo(world, 'src', url);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const sha = (await world.git(['rev-parse', 'HEAD'], src)).trim();
+    await world.store.put(`mixed/refs/heads/stray/${sha}.bundle`, 'left by a bundle pusher racing a migration');
+    // No s3.layout anywhere: this client expects the bundle layout, lists refs/, and still reads packs.
+    expect([...(await lsRemote(world, url)).entries()]).toEqual([
+      ['HEAD', sha],
+      ['refs/heads/main', sha],
+    ]);
+  });
+
   test('amazon-s3:// with a properties file uses the packs layout', async ({ world }) => {
     await writeFile(
       join(world.home, '.jgit_s3_test'),

@@ -27,23 +27,27 @@ export interface OpenedLayout {
 
 /**
  * Opens the remote's layout with as few requests as the usual case allows: the expected layout's own
- * first read tells (the refs listing for bundle, HEAD for packs); only a remote that shows nothing there
- * costs one more look (a delimited listing of the prefix: `refs/` means bundle, `info/` means packs).
+ * first reads tell (the refs listing and HEAD for bundle, HEAD for packs; a HEAD of `ref: …` always means
+ * packs); only a remote that shows nothing there costs one more look (a delimited listing of the prefix:
+ * `refs/` means bundle, `info/` means packs).
  */
 export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   const prefix = remote.url.prefix;
   const expected = layoutForNewRemote(remote.url.scheme, remote.settings.layout);
   const opened = (layout: Layout, found: LayoutName | undefined): OpenedLayout => ({ layout, found, expected });
   if (expected === 'bundle') {
-    const refs = await remote.store.list(refsPrefix(prefix));
-    if (refs.objects.length > 0) return opened(new BundleLayout(remote, refs), 'bundle');
+    // HEAD decides when it says packs, even with keys under refs/ (a migration's leftovers, or a bundle
+    // pusher that raced one): read beside the refs listing, it costs no time, and a fetch needs it anyway.
+    const [refs, head] = await Promise.all([remote.store.list(refsPrefix(prefix)), remote.store.getText(headKey(prefix))]);
+    if (layoutOfHead(head?.text) === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
+    if (refs.objects.length > 0 || head) return opened(new BundleLayout(remote, refs, head ?? null), 'bundle');
     const found = await topLevel(remote);
-    return found === 'packs' ? opened(new PacksLayout(remote), found) : opened(new BundleLayout(remote, refs), found);
+    return found === 'packs' ? opened(new PacksLayout(remote), found) : opened(new BundleLayout(remote, refs, null), found);
   }
   const head = await remote.store.getText(headKey(prefix));
   const byHead = layoutOfHead(head?.text);
   if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
-  if (byHead === 'bundle') return opened(new BundleLayout(remote), 'bundle');
+  if (byHead === 'bundle') return opened(new BundleLayout(remote, undefined, head ?? null), 'bundle');
   const found = await topLevel(remote);
   if (found === 'bundle') return opened(new BundleLayout(remote), found);
   // Nothing at all under the prefix: the first listing need not ask for an info/refs that is not there.

@@ -26,10 +26,14 @@ export class BundleLayout implements Layout {
   private table: RefTable | undefined;
   private listed = new Map<string, BundleObject>();
 
-  /** `preloaded`: the listing of `<prefix>/refs/` already made while choosing the layout (used once). */
+  /**
+   * `preloaded`: the listing of `<prefix>/refs/` already made while choosing the layout, and `preloadedHead`
+   * the HEAD read then (null: there is none); each used once.
+   */
   constructor(
     private readonly remote: Remote,
     private preloaded?: ListResult,
+    private preloadedHead?: { readonly text: string } | null,
   ) {}
 
   async readTable(): Promise<RefTable> {
@@ -45,9 +49,13 @@ export class BundleLayout implements Layout {
   }
 
   async list(forPush: boolean): Promise<RemoteListing> {
+    const preloadedHead = this.preloadedHead;
+    this.preloadedHead = undefined;
     const [table, headText] = await Promise.all([
       this.readTable(),
-      forPush ? Promise.resolve(undefined) : this.remote.store.getText(headKey(this.remote.url.prefix)),
+      preloadedHead !== undefined || forPush
+        ? Promise.resolve(preloadedHead ?? undefined)
+        : this.remote.store.getText(headKey(this.remote.url.prefix)),
     ]);
     const refs: ListedRef[] = [];
     this.listed.clear();
