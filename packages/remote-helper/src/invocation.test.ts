@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHelperInvocation, MANAGEMENT_COMMANDS } from './invocation.js';
+import { isHelperInvocation } from './invocation.js';
 
 describe('isHelperInvocation', () => {
   it('is the helper for git’s `<remote> <url>`, inside a repository or outside one', () => {

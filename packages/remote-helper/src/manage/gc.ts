@@ -3,9 +3,7 @@
 // readers and pushers safe, and a gc stopped at any point leaves a valid remote: the new pack is uploaded
 // before it is listed; a pack is recorded as retired before it leaves the list, and stays in the bucket
 // for the grace period after that; the lists are replaced only by conditional writes.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import {
   CorruptObjectError,
   formatRetiredPacks,
@@ -13,7 +11,6 @@ import {
   PreconditionFailedError,
   packDirPrefix,
   parseRetiredPacks,
-  type RepoOptions,
   type RetiredPack,
   repoGitOptions,
   retiredPacksKey,
@@ -35,6 +32,7 @@ import {
 import type { Remote } from '../remote.js';
 import { forgetRetired, type GcPlan, type GcState, type PackGroup, planGc, replaceConsolidated, retire, type Waiting } from './gc-plan.js';
 import type { Consolidation, GcReport } from './gc-report.js';
+import { createScratchRepo } from './scratch-repo.js';
 
 export interface GcOptions {
   readonly graceMs: number;
@@ -168,9 +166,9 @@ async function packAllObjects(
   progress: boolean,
 ): Promise<{ pack: LocalPack; objects: number; bytes: number } | null> {
   const names = groups.map((g) => g.name);
-  const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-gc-'));
+  const scratch = await createScratchRepo('gc', hashBytesOfPack(names[0] ?? '') === 32 ? 'sha256' : 'sha1');
   try {
-    const repo = await scratchRepository(dir, hashBytesOfPack(names[0] ?? '') === 32 ? 'sha256' : 'sha1');
+    const repo = scratch.repo;
     await downloadPacks(remote, names, packFileSizes(groups), progress, repo);
     const { stdout: ids } = await git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], repoGitOptions(repo));
     const pack = await packObjects(ids, { ...repo, revs: false });
@@ -178,7 +176,7 @@ async function packAllObjects(
     const bytes = (await stat(pack.packFile)).size + (await stat(pack.idxFile)).size;
     return { pack, objects: ids.split('\n').filter(Boolean).length, bytes };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
@@ -186,36 +184,6 @@ async function packAllObjects(
 function packFileSizes(groups: readonly PackGroup[]): Map<string, number> {
   return new Map(groups.flatMap((g) => g.keys.filter((k) => k.endsWith('.pack')).map((k) => [k, g.packBytes] as const)));
 }
-
-/**
- * An empty bare repository in `dir`, and the options that run git in it: its own GIT_DIR, and none of the
- * variables that would point git at the user's repository (`git --git-dir=… s3 gc` exports GIT_DIR).
- */
-async function scratchRepository(dir: string, format: 'sha1' | 'sha256'): Promise<RepoOptions> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of REPOSITORY_VARIABLES) delete env[name];
-  env.GIT_DIR = dir;
-  const repo = { cwd: dir, env };
-  await git(['init', '-q', '--bare', `--object-format=${format}`, dir], repoGitOptions(repo));
-  return repo;
-}
-
-/** `git rev-parse --local-env-vars`, less the configuration a user may mean for gc too (`git -c … s3 gc`). */
-const REPOSITORY_VARIABLES = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_IMPLICIT_WORK_TREE',
-  'GIT_COMMON_DIR',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_GRAFT_FILE',
-  'GIT_REPLACE_REF_BASE',
-  'GIT_SHALLOW_FILE',
-  'GIT_PREFIX',
-  'GIT_NAMESPACE',
-  'GIT_QUARANTINE_PATH',
-];
 
 /**
  * Deletes the expired retired packs and the old orphans, then drops them from the retired list. The pack

@@ -26,7 +26,7 @@ import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migrate/
 import { openPacksSource } from './migrate/packs-source.js';
 import { PacksTarget } from './migrate/packs-target.js';
 import { describeRefs, layoutOfRemote, type MigrationTotals, newHeadBranch, plural, summaryLine } from './migrate/plan.js';
-import { createScratchRepo, outsideUserRepository } from './migrate/scratch-repo.js';
+import { createScratchRepo, outsideUserRepository } from './scratch-repo.js';
 
 export type { Reporter } from './migrate/migration.js';
 
@@ -101,7 +101,7 @@ function describeSnapshot(snapshot: Snapshot): string {
 async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOptions, report: Reporter): Promise<number> {
   const { snapshot } = source;
   const target: Target = options.to === 'packs' ? new PacksTarget(remote, report) : new BundleTarget(remote, report);
-  const scratch = snapshot.objectFormat ? await createScratchRepo(snapshot.objectFormat) : undefined;
+  const scratch = snapshot.objectFormat ? await createScratchRepo('migrate', snapshot.objectFormat) : undefined;
   const headText = target.headText(snapshot.headBranch);
   try {
     if (scratch) {
