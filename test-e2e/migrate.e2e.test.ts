@@ -136,11 +136,19 @@ describe('git s3 migrate', () => {
     const prefix = 'sha256';
     const url = world.url(prefix, 's3+zip');
     const src = await repoWithRemote(world, 'src', url, { objectFormat: 'sha256' });
-    await world.git(['config', 's3.layout', 'packs'], src);
     await world.git(['push', '-q', 'origin', 'main'], src);
     const refs = await lsRemote(world, url);
     const main = refs.get('refs/heads/main') ?? '';
     expect(main).toHaveLength(64);
+
+    // Through its s3+zip url the remote keeps the bundle layout CodePipeline reads; through s3:// it moves.
+    const refused = await gitS3(world, src, ['migrate', 'origin', '--to', 'packs']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('s3+zip:// remotes keep the bundle layout');
+    const toPacks = await gitS3(world, src, ['migrate', world.url(prefix), '--to', 'packs']);
+    expect(toPacks.code, toPacks.stderr).toBe(0);
+    expect(await lsRemote(world, url)).toEqual(refs);
+    expect((await remoteKeys(world, prefix)).filter(isBundleKey(prefix))).toEqual([]);
 
     const toBundle = await gitS3(world, src, ['migrate', 'origin', '--to', 'bundle']);
     expect(toBundle.code, toBundle.stderr).toBe(0);
@@ -149,11 +157,6 @@ describe('git s3 migrate', () => {
     expect(bundle).toMatch(/^# v3 git bundle\n@object-format=sha256\n/);
     const zip = await world.store.head(`${prefix}/refs/heads/main/repo.zip`);
     expect(zip?.metadata['codepipeline-artifact-revision-summary']).toMatch(/ initial commit$/);
-
-    const toPacks = await gitS3(world, src, ['migrate', 'origin', '--to', 'packs']);
-    expect(toPacks.code, toPacks.stderr).toBe(0);
-    expect(await lsRemote(world, url)).toEqual(refs);
-    expect((await remoteKeys(world, prefix)).filter(isBundleKey(prefix))).toEqual([]);
   });
 
   test('a branch protected with `git s3 protect` on a packs remote stays protected through both migrations', async ({ world }) => {
