@@ -2,7 +2,7 @@
 // bucket. Builds every key, and parses and writes `HEAD`, `info/refs`, `objects/info/packs` and
 // `packed-refs` exactly as git writes them (`git update-server-info`, `git pack-refs`). Pure; names read
 // from the bucket are checked before they can reach git.
-import { CorruptObjectError, printable } from '../errors.js';
+import { CorruptObjectError, GitRemoteS3Error, printable } from '../errors.js';
 import { isObjectId, isValidRefName } from './refname.js';
 
 export const packsHeadKey = (prefix: string): string => `${prefix}/HEAD`;
@@ -55,6 +55,12 @@ export interface RefRecord {
   readonly peeled?: string;
 }
 
+/**
+ * What `git s3 migrate --to bundle` leaves in info/refs, with a conditional write, just before deleting the
+ * packs layout: a packs pusher that read the table before can then no longer commit to it unseen.
+ */
+export const MOVED_TABLE = '# this repository moved to the bundle layout (git s3 migrate)\n';
+
 /** `info/refs` as `git update-server-info` writes it: `<sha>\t<ref>`, sorted, tags followed by `^{}` lines. */
 export function formatInfoRefs(refs: readonly RefRecord[]): string {
   return [...refs]
@@ -65,6 +71,13 @@ export function formatInfoRefs(refs: readonly RefRecord[]): string {
 
 /** Reads `info/refs`; `where` names the object in errors. Every ref name and id is checked. */
 export function parseInfoRefs(text: string, where: string): RefRecord[] {
+  if (text === MOVED_TABLE) {
+    throw new GitRemoteS3Error(
+      'migration-aborted',
+      `${where} was closed by 'git s3 migrate --to bundle': nothing was updated; push again`,
+      { where },
+    );
+  }
   const refs: RefRecord[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;

@@ -23,8 +23,10 @@ export class GcCommand extends ManagementCommand {
       The old packs are not deleted at once: a clone or fetch that read the old pack list may still be
       downloading them. They are recorded in \`objects/info/s3-retired\` and a later \`gc\` deletes them once
       the grace period has passed since they were retired (\`--grace\`, default 1h; judged on the server's
-      clock). The same gc deletes orphan packs, listed nowhere and older than the grace period, that an
-      interrupted push left behind. Keep the grace period longer than your longest clone or push.
+      clock). The same gc deletes orphan packs that an interrupted push left behind, listed nowhere and
+      older than the grace period and at least an hour (a day for an index without its pack: a long upload
+      may still be running), whatever \`--grace\` says, so that a push about to list its pack never loses
+      it. Keep the grace period longer than your longest clone or push.
 
       A stopped gc leaves a valid remote: the new pack is listed only once uploaded, and nothing is deleted
       before its grace period ends. \`--dry-run\` reports what would be done and changes nothing.

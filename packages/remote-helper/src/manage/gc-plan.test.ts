@@ -96,6 +96,19 @@ describe('planGc', () => {
     expect(plan.youngOrphans.map((w) => w.group.name)).toEqual([C]);
   });
 
+  it('never judges an orphan younger than an hour, whatever the grace period: a push may be about to list it', () => {
+    const plan = planGc(state({ files: [...files(B, 2 * HOUR), ...files(C, HOUR / 2)] }), 0);
+    expect(names(plan.orphans)).toEqual([B]);
+    expect(plan.youngOrphans.map((w) => [w.group.name, w.until])).toEqual([[C, new Date(NOW.getTime() + HOUR / 2)]]);
+  });
+
+  it('keeps an index without its pack for a day: its large pack may still be uploading', () => {
+    const idxOnly = (name: string, age: number) => files(name, age).filter((f) => f.key.endsWith('.idx'));
+    const plan = planGc(state({ files: [...idxOnly(B, 25 * HOUR), ...idxOnly(C, 2 * HOUR)] }), HOUR);
+    expect(names(plan.orphans)).toEqual([B]);
+    expect(plan.youngOrphans.map((w) => w.group.name)).toEqual([C]);
+  });
+
   it('judges an orphan by its newest file: an index uploaded late keeps its pack', () => {
     const plan = planGc(state({ files: [files(D, 2 * HOUR)[0] as ObjectInfo, files(D, 60_000)[1] as ObjectInfo] }), HOUR);
     expect(plan.orphans).toEqual([]);

@@ -67,6 +67,20 @@ export function groupPackFiles(prefix: string, files: readonly ObjectInfo[]): Ma
   return groups;
 }
 
+/**
+ * An unlisted pack is an orphan only once no push can still be about to list it, whatever `--grace` says:
+ * a push lists its pack right after uploading it, so an hour is ample. A group with an index but no
+ * `.pack` may be a large upload still running (S3 shows a multipart object only once it completes, while
+ * its index, sent beside it, is there early), so it waits a day.
+ */
+export const ORPHAN_MIN_AGE_MS = 3_600_000;
+export const PACKLESS_ORPHAN_MIN_AGE_MS = 24 * 3_600_000;
+
+function orphanAgeMs(group: PackGroup, graceMs: number): number {
+  const hasPack = group.keys.some((k) => k.endsWith('.pack'));
+  return Math.max(graceMs, hasPack ? ORPHAN_MIN_AGE_MS : PACKLESS_ORPHAN_MIN_AGE_MS);
+}
+
 export function planGc(state: GcState, graceMs: number): GcPlan {
   const groups = groupPackFiles(state.prefix, state.files);
   const listed = new Set(state.listed);
@@ -100,10 +114,10 @@ export function planGc(state: GcState, graceMs: number): GcPlan {
     unreadable,
     expired,
     waiting,
-    orphans: unlisted.filter((g) => now - g.newest.getTime() >= graceMs),
+    orphans: unlisted.filter((g) => now - g.newest.getTime() >= orphanAgeMs(g, graceMs)),
     youngOrphans: unlisted
-      .filter((g) => now - g.newest.getTime() < graceMs)
-      .map((group) => ({ group, until: new Date(group.newest.getTime() + graceMs) })),
+      .filter((g) => now - g.newest.getTime() < orphanAgeMs(g, graceMs))
+      .map((group) => ({ group, until: new Date(group.newest.getTime() + orphanAgeMs(group, graceMs)) })),
     forget,
   };
 }

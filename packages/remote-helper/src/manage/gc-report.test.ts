@@ -56,9 +56,9 @@ describe('formatGcReport', () => {
       'gc: s3://b/r (grace period 0s)',
       'nothing to consolidate: the pack list names 1 pack',
       'deleted 2 retired packs (300 bytes): their grace period is over',
-      'deleted 1 orphan pack (2.93 KiB): listed nowhere for longer than the grace period (left by an interrupted push)',
+      'deleted 1 orphan pack (2.93 KiB): listed nowhere for longer than the grace period and at least an hour (left by an interrupted push)',
       '2 retired packs (20 bytes) stay for clones and fetches that listed them; a gc may delete them from 2026-03-01T12:10:00Z (in 10m00s), the last after 2026-03-01T13:00:00Z (in 1h00m)',
-      '1 unlisted pack (10 bytes) younger than the grace period stays (a push may be listing it); a gc may delete it after 2026-03-01T12:02:00Z (in 2m00s) if still unlisted',
+      '1 unlisted pack (10 bytes) too young to judge stays (a push may be listing it); a gc may delete it after 2026-03-01T12:02:00Z (in 2m00s) if still unlisted',
       'gc: done; the pack list names 1 pack',
     ]);
   });

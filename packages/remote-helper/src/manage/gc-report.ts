@@ -42,7 +42,7 @@ export function formatGcReport(report: GcReport): string[] {
   }
   if (report.deletedOrphans.length > 0) {
     lines.push(
-      `${would} ${packs(report.deletedOrphans.length, 'orphan')} (${sizeOf(report.deletedOrphans)}): listed nowhere for longer than the grace period (left by an interrupted push)`,
+      `${would} ${packs(report.deletedOrphans.length, 'orphan')} (${sizeOf(report.deletedOrphans)}): listed nowhere for longer than the grace period and at least an hour (left by an interrupted push)`,
     );
   }
   const kept = report.keptRetired.length;
@@ -54,7 +54,7 @@ export function formatGcReport(report: GcReport): string[] {
   const young = report.keptOrphans.length;
   if (young > 0) {
     lines.push(
-      `${plural(young, 'unlisted pack')} (${sizeOf(report.keptOrphans.map((w) => w.group))}) younger than the grace period ${young === 1 ? 'stays' : 'stay'} (a push may be listing ${young === 1 ? 'it' : 'them'}); ${deletableWhen(report.keptOrphans, report.now, young === 1 ? 'it' : 'them')} if still unlisted`,
+      `${plural(young, 'unlisted pack')} (${sizeOf(report.keptOrphans.map((w) => w.group))}) too young to judge ${young === 1 ? 'stays' : 'stay'} (a push may be listing ${young === 1 ? 'it' : 'them'}); ${deletableWhen(report.keptOrphans, report.now, young === 1 ? 'it' : 'them')} if still unlisted`,
     );
   }
   lines.push(

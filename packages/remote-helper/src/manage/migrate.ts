@@ -4,6 +4,7 @@
 // Stopping anywhere before the switch leaves the source as it was; a re-run removes what an earlier one left.
 import {
   formatBytes,
+  GitRemoteS3Error,
   git,
   headKey,
   infoRefsKey,
@@ -119,6 +120,7 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
       await source.assertUnchanged();
       await switchHead(remote, source.headEtag, headText, options.to);
     } catch (error) {
+      if (error instanceof SwitchUnknownError) throw error;
       await target.discard().catch((e: unknown) => {
         report.warn(`could not remove what was written (${(e as Error).message}); 'git s3 migrate' removes it when run again`);
       });
@@ -132,14 +134,32 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
   }
 }
 
-/** The switch: HEAD in the target's form, replacing exactly the HEAD read at the start (or none). */
+/** The switch could not be confirmed either way: both layouts are kept, and a re-run finishes it. */
+class SwitchUnknownError extends GitRemoteS3Error {
+  constructor(url: string, to: Layout, detail: string) {
+    super(
+      'migration-incomplete',
+      `cannot tell whether HEAD of ${url} now names the ${to} layout (${detail}); both layouts' keys were kept: run 'git s3 migrate ${url} --to ${to}' again`,
+      { url, to },
+    );
+  }
+}
+
+/**
+ * The switch: HEAD in the target's form, replacing exactly the HEAD read at the start (or none). A failed
+ * write is judged by HEAD itself, read again: a retried PUT whose first attempt landed answers 412, and a
+ * lost answer says nothing, yet the switch may have happened; only a HEAD seen unchanged aborts.
+ */
 async function switchHead(remote: Remote, etag: string | undefined, text: string, to: Layout): Promise<void> {
+  const key = headKey(remote.url.prefix);
   try {
-    await remote.store.put(headKey(remote.url.prefix), text, {
-      ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' }),
-      contentType: 'text/plain',
-    });
+    await remote.store.put(key, text, { ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' }), contentType: 'text/plain' });
+    return;
   } catch (error) {
+    const now = await remote.store.getText(key).catch((e: unknown) => {
+      throw new SwitchUnknownError(remote.display, to, `${(error as Error).message}; then ${(e as Error).message}`);
+    });
+    if (now?.text === text) return;
     if (error instanceof PreconditionFailedError) {
       throw new MigrationAbortedError(remote.display, to, "the remote's HEAD changed during the migration");
     }

@@ -82,6 +82,11 @@ export class PacksLayout implements Layout {
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {
     let table = this.table ?? (await readRefTable(this.remote));
+    // HEAD is written only after a first table commit, so a packs HEAD with no table means it was taken
+    // away (migrated to the bundle layout, or deleted): a table created now would hold refs nobody reads.
+    if (table.etag === undefined && this.headText !== undefined && parsePacksHead(this.headText)) {
+      return requests.map((r) => vanished(r.dst));
+    }
     let packed: LocalPack | null | undefined;
     let protectedRefs: Promise<Set<string>> | undefined;
     const decide = {
@@ -114,8 +119,10 @@ export class PacksLayout implements Layout {
         const next = applyDecisions(table.refs, accepted, await peelTags(accepted.flatMap((d) => (d.sha ? [d.sha] : []))));
         try {
           await commitRefTable(this.remote, table, next);
-          if (packed) await recordHeldPacks(this.remote, [packed.name]);
-          await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next);
+          // Committed: what follows is bookkeeping, and its failure must not make git report the refs as failed.
+          await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next, packed).catch(
+            (error: unknown) => log.warn(`the push is committed, but ${(error as Error).message}`),
+          );
           return decisions.map(toResult);
         } catch (error) {
           // S3 answers a write conditional on an object that is gone with 404: the table was migrated away or deleted.
@@ -139,8 +146,9 @@ export class PacksLayout implements Layout {
     }
   }
 
-  /** HEAD on the first push, and the derived packed-refs (a copy for tools that read a bare repository). */
-  private async afterCommit(defaultBranch: string | undefined, next: RefRecord[]): Promise<void> {
+  /** The pack recorded as held here, HEAD on the first push, and the derived packed-refs (for tools that read a bare repository). */
+  private async afterCommit(defaultBranch: string | undefined, next: RefRecord[], packed: LocalPack | null | undefined): Promise<void> {
+    if (packed) await recordHeldPacks(this.remote, [packed.name]);
     if (defaultBranch) await writeHeadIfAbsent(this.remote, defaultBranch);
     await writePackedRefs(this.remote, next);
   }

@@ -14,6 +14,7 @@ import {
   formatProtectedRefs,
   git,
   infoRefsKey,
+  layoutOfHead,
   mapConcurrent,
   missingObjects,
   objectUrl,
@@ -119,11 +120,24 @@ export async function uploadPack(remote: Remote, pack: LocalPack, progress: bool
   meter.finish();
 }
 
-/** HEAD naming `branch` when the remote has none yet (a first push never overwrites another's HEAD). */
+/**
+ * HEAD naming `branch` when the remote has none yet (a first push never overwrites another's HEAD). When
+ * another first push wrote a HEAD of the bundle layout at the same moment, clients read that layout and
+ * not this table: said in an error, so the pusher hears of it.
+ */
 export async function writeHeadIfAbsent(remote: Remote, branch: string): Promise<void> {
-  await remote.store.put(packsHeadKey(remote.url.prefix), formatPacksHead(branch), { ifNoneMatch: '*' }).catch((error: unknown) => {
+  const key = packsHeadKey(remote.url.prefix);
+  try {
+    await remote.store.put(key, formatPacksHead(branch), { ifNoneMatch: '*' });
+  } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
-  });
+    const head = await remote.store.getText(key);
+    if (head && layoutOfHead(head.text) !== 'packs') {
+      throw new Error(
+        `another first push made ${remote.display} a bundle-layout remote at the same moment (HEAD '${head.text.trim()}'): clients read that layout, not these refs; run 'git s3 migrate ${remote.display} --to packs'`,
+      );
+    }
+  }
 }
 
 /** The derived packed-refs, for tools that read the prefix as a bare repository. */

@@ -6,6 +6,7 @@ import {
   type Layout,
   type ListResult,
   MigrationAbortedError,
+  MOVED_TABLE,
   PreconditionFailedError,
   packedRefsKey,
   parseInfoRefs,
@@ -107,7 +108,20 @@ class PacksSource implements Source {
     if (protectedNow?.etag !== this.protectedEtag) throw abort('the protected branches changed during the migration');
   }
 
+  /**
+   * Closes the table (the marker, written on the condition that nobody replaced the sealed table) so that
+   * a pusher that read it before fails rather than commits to a table about to be deleted; a 412 means a
+   * push landed since the seal, and says which refs.
+   */
   async landedSinceSnapshot(): Promise<string | undefined> {
+    if (this.sealedEtag) {
+      try {
+        await this.remote.store.put(infoRefsKey(this.remote.url.prefix), MOVED_TABLE, { ifMatch: this.sealedEtag });
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
     const now = await readTable(this.remote);
     if (now.etag === this.sealedEtag) return undefined;
     const changed = [
