@@ -17,7 +17,7 @@ import {
 } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
-import { downloadPacks, readListedPacks } from '../layouts/packs/fetch.js';
+import { downloadPacks } from '../layouts/packs/fetch.js';
 import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
 import {
   backOff,
@@ -25,6 +25,7 @@ import {
   disposePack,
   type LocalPack,
   packObjects,
+  readPackList,
   updatePackList,
   uploadPack,
   where,
@@ -105,7 +106,7 @@ function dryRunReport(
 async function readGcState(remote: Remote): Promise<{ state: GcState; clock: () => Date }> {
   const prefix = remote.url.prefix;
   const listing = remote.store.list(packDirPrefix(prefix)).then((l) => ({ ...l, localTime: Date.now() }));
-  const listed = await readListedPacks(remote);
+  const { names: listed } = await readPackList(remote);
   const retired = await readRetired(remote);
   const { objects, serverTime, localTime } = await listing;
   const offset = serverTime.getTime() - localTime;
@@ -193,7 +194,7 @@ async function deleteExpired(remote: Remote, plan: GcPlan): Promise<{ retired: P
   let retired = [...plan.expired];
   let orphans = [...plan.orphans];
   if (retired.length + orphans.length > 0) {
-    const live = new Set(await readListedPacks(remote));
+    const live = new Set((await readPackList(remote)).names);
     retired = retired.filter((g) => !live.has(g.name));
     orphans = orphans.filter((g) => !live.has(g.name));
     await remote.store.deleteMany([...retired, ...orphans].flatMap((g) => g.keys));

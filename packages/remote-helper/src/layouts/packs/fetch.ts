@@ -31,6 +31,7 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { hashBytesOfPack, indexObjectIds } from './pack-index.js';
+import { readPackList } from './remote-repo.js';
 
 /**
  * Below this size a pack is downloaded without looking at its index first: one GET of the pack costs no
@@ -44,7 +45,7 @@ const PACKS_IN_FLIGHT = 2;
 /** Makes the objects `wanted` present in the repository at `options.cwd` (default: the current one). */
 export async function fetchPacks(remote: Remote, wanted: readonly string[], progress: boolean, options: RepoOptions = {}): Promise<void> {
   if ((await missingObjects(wanted, options)).size === 0) return;
-  const [names, sizes] = await Promise.all([readListedPacks(remote), packSizes(remote)]);
+  const [{ names }, sizes] = await Promise.all([readPackList(remote), packSizes(remote)]);
   const record = await heldRecord(remote, options);
   const held = new Set((await readFile(record, 'utf8').catch(() => '')).split('\n').filter(Boolean));
   const remember = (name: string) => appendFile(record, `${name}\n`);
@@ -99,13 +100,6 @@ export async function downloadPacks(
     await onIndexed(name);
   });
   meter.finish();
-}
-
-/** The packs objects/info/packs lists, checked. */
-export async function readListedPacks(remote: Remote): Promise<string[]> {
-  const key = packListKey(remote.url.prefix);
-  const list = await remote.store.getText(key);
-  return list ? parsePackList(list.text, objectUrl(remote.store.bucket, key)) : [];
 }
 
 /** Sizes of the keys under objects/pack/, from one listing. */

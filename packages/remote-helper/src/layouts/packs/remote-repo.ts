@@ -191,20 +191,27 @@ export async function packMissing(
   return packObjects(`${tips.join('\n')}\n${exclude.map((s) => `^${s}`).join('\n')}\n`, { ...options, revs: true });
 }
 
-/** Annotated tags are listed with the object they peel to, as git update-server-info does. */
+/** Annotated tags are listed with the object they peel to, as git update-server-info does (two git calls in all). */
 export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
   const peeled = new Map<string, string>();
   const unique = [...new Set(shas)];
   if (unique.length === 0) return peeled;
-  const cwd = options.cwd ? { cwd: options.cwd } : {};
-  const { stdout } = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { ...cwd, input: `${unique.join('\n')}\n` });
-  for (const line of stdout.trim().split('\n')) {
+  const batch = async (lines: readonly string[]) =>
+    (
+      await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { ...repoGitOptions(options), input: `${lines.join('\n')}\n` })
+    ).stdout
+      .trim()
+      .split('\n');
+  const tags = (await batch(unique)).flatMap((line) => {
     const [sha, type] = line.split(' ');
-    if (sha && type === 'tag') {
-      const { stdout: target } = await git(['rev-parse', '--verify', `${sha}^{}`], cwd);
-      peeled.set(sha, target.trim());
-    }
-  }
+    return sha && type === 'tag' ? [sha] : [];
+  });
+  if (tags.length === 0) return peeled;
+  (await batch(tags.map((t) => `${t}^{}`))).forEach((line, i) => {
+    const target = line.split(' ')[0];
+    const tag = tags[i];
+    if (tag && target && /^[0-9a-f]+$/.test(target)) peeled.set(tag, target);
+  });
   return peeled;
 }
 
