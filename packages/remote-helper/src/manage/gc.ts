@@ -8,7 +8,6 @@ import {
   CorruptObjectError,
   formatRetiredPacks,
   git,
-  PreconditionFailedError,
   packDirPrefix,
   parseRetiredPacks,
   type RetiredPack,
@@ -20,8 +19,7 @@ import { detectLayout } from '../layouts/choose.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';
 import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
 import {
-  backOff,
-  CONDITIONAL_ATTEMPTS,
+  conditionalUpdate,
   disposePack,
   type LocalPack,
   packObjects,
@@ -214,16 +212,9 @@ async function readRetired(remote: Remote): Promise<{ packs: RetiredPack[]; etag
 /** Rewrites objects/info/s3-retired as `change` says, with a conditional write re-read and retried on conflict. */
 async function updateRetired(remote: Remote, change: (current: readonly RetiredPack[]) => RetiredPack[]): Promise<void> {
   const key = retiredPacksKey(remote.url.prefix);
-  for (let attempt = 0; ; attempt++) {
-    const current = await readRetired(remote);
-    const text = formatRetiredPacks(change(current.packs));
-    if (text === formatRetiredPacks(current.packs)) return;
-    try {
-      await remote.store.put(key, text, current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
-      await backOff(attempt);
-    }
-  }
+  await conditionalUpdate(remote, key, (text) => {
+    const current = text === undefined ? [] : parseRetiredPacks(text, where(remote, key));
+    const next = formatRetiredPacks(change(current));
+    return next === formatRetiredPacks(current) ? undefined : next;
+  });
 }

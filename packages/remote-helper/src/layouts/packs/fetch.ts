@@ -24,7 +24,6 @@ import {
   packDirPrefix,
   packKeys,
   packListKey,
-  parsePackList,
   type RepoOptions,
   repoGitOptions,
   spawnGit,

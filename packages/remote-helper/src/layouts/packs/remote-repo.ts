@@ -76,23 +76,40 @@ export async function readPackList(remote: Remote): Promise<PackList> {
 }
 
 /**
- * Rewrites objects/info/packs as `change` says, with a conditional write re-read and retried when another
- * writer got there first; returns the list written (unchanged lists are not written).
+ * Read-modify-write of a small text object with a conditional write (If-Match on the ETag read, or
+ * create-only when there was none), re-read and retried with jittered back-off when another writer got
+ * there first. `change` gets the text read (undefined: no object) and returns the new text, or undefined
+ * to leave it as it is; true when it wrote.
  */
-export async function updatePackList(remote: Remote, change: (names: readonly string[]) => string[]): Promise<string[]> {
-  const key = packListKey(remote.url.prefix);
+export async function conditionalUpdate(
+  remote: Remote,
+  key: string,
+  change: (text: string | undefined) => string | undefined,
+): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
-    const current = await readPackList(remote);
-    const next = change(current.names);
-    if (next.length === current.names.length && next.every((n, i) => n === current.names[i])) return next;
+    const current = await remote.store.getText(key);
+    const next = change(current?.text);
+    if (next === undefined) return false;
     try {
-      await remote.store.put(key, formatPackList(next), current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return next;
+      await remote.store.put(key, next, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
+      return true;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
       await backOff(attempt);
     }
   }
+}
+
+/** Rewrites objects/info/packs as `change` says (conditionally); returns the list as it now stands. */
+export async function updatePackList(remote: Remote, change: (names: readonly string[]) => string[]): Promise<string[]> {
+  const key = packListKey(remote.url.prefix);
+  let next: string[] = [];
+  await conditionalUpdate(remote, key, (text) => {
+    const names = text === undefined ? [] : parsePackList(text, where(remote, key));
+    next = change(names);
+    return next.length === names.length && next.every((n, i) => n === names[i]) ? undefined : formatPackList(next);
+  });
+  return next;
 }
 
 export function backOff(attempt: number): Promise<void> {
@@ -229,18 +246,11 @@ export async function readProtectedRefs(remote: Remote): Promise<ProtectedList> 
 /** Adds or removes a protected branch with a conditional write; false when nothing changed. */
 export async function setProtected(remote: Remote, ref: string, protect: boolean): Promise<boolean> {
   const key = protectedRefsKey(remote.url.prefix);
-  for (let attempt = 0; ; attempt++) {
-    const current = await readProtectedRefs(remote);
-    if (current.refs.has(ref) === protect) return false;
-    const next = new Set(current.refs);
-    if (protect) next.add(ref);
-    else next.delete(ref);
-    try {
-      await remote.store.put(key, formatProtectedRefs(next), current.etag ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return true;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
-      await backOff(attempt);
-    }
-  }
+  return conditionalUpdate(remote, key, (text) => {
+    const refs = text === undefined ? new Set<string>() : parseProtectedRefs(text, where(remote, key));
+    if (refs.has(ref) === protect) return undefined;
+    if (protect) refs.add(ref);
+    else refs.delete(ref);
+    return formatProtectedRefs(refs);
+  });
 }
