@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'protected-branch'
   | 'multiple-bundles'
   | 'corrupt-object'
+  | 'shallow-update'
+  | 'incomplete-remote'
   | 'migration-refused'
   | 'migration-aborted'
   | 'migration-incomplete'
@@ -184,6 +186,34 @@ export class CorruptObjectError extends GitRemoteS3Error {
       url,
       what,
     });
+  }
+}
+
+/**
+ * A push from a shallow repository that would leave the remote without the history below its shallow
+ * boundary: refused before any upload, in the words git's receive-pack uses for the same refusal.
+ */
+export class ShallowPushError extends GitRemoteS3Error {
+  constructor(ref: string, boundary: string, why: 'bundle' | 'packs') {
+    const lacks =
+      why === 'bundle'
+        ? "each bundle holds its ref's whole history"
+        : 'the remote does not provably hold it (none of its refs that this clone has reaches it)';
+    super(
+      'shallow-update',
+      `shallow update not allowed: this shallow clone lacks the history below ${boundary.slice(0, 12)} and ${lacks}; run 'git fetch --unshallow' and push again`,
+      { ref, boundary, why },
+    );
+  }
+}
+
+/**
+ * Objects reachable from a ref are missing where a push or a rewrite would commit it: from the local
+ * repository (a partial clone whose promisor remote cannot supply them) or from the remote itself.
+ */
+export class IncompleteRemoteError extends GitRemoteS3Error {
+  constructor(what: string, ref: string, detail: string, remedy: string) {
+    super('incomplete-remote', `${what}: objects reachable from ${ref} are missing (${detail}); ${remedy}`, { ref, detail });
   }
 }
 

@@ -128,7 +128,12 @@ export function writeBundle(sha: string, ref: string, options: { cwd?: string; p
   git.stdin.end(`${sha}\n`);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   out.write(formatBundleHeader(sha, ref));
-  git.stdout.pipe(out);
-  git.done.catch((error: unknown) => out.destroy(error as Error));
+  // Ended only once git has succeeded: a pack-objects that dies (a partial clone's missing objects) must
+  // fail the upload, never complete it with a truncated bundle.
+  git.stdout.pipe(out, { end: false });
+  git.done.then(
+    () => out.end(),
+    (error: unknown) => out.destroy(error as Error),
+  );
   return { stream: out, done: git.done };
 }

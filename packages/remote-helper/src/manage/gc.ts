@@ -10,12 +10,14 @@ import {
   git,
   packDirPrefix,
   parseRetiredPacks,
+  type RefRecord,
   type RetiredPack,
   repoGitOptions,
   retiredPacksKey,
 } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
+import { assertObjectsComplete } from '../layouts/completeness.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';
 import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
 import {
@@ -24,6 +26,7 @@ import {
   type LocalPack,
   packObjects,
   readPackList,
+  readRefTable,
   updatePackList,
   uploadPack,
   where,
@@ -49,7 +52,7 @@ export async function runGc(remote: Remote, options: GcOptions): Promise<GcRepor
     );
   }
   if (found === undefined) return undefined;
-  const { state, clock } = await readGcState(remote);
+  const { state, clock, refs } = await readGcState(remote);
   const plan = planGc(state, options.graceMs);
   if (plan.unreadable.length > 0) {
     const key = `${packDirPrefix(remote.url.prefix)}${plan.unreadable[0]}.pack`;
@@ -67,7 +70,7 @@ export async function runGc(remote: Remote, options: GcOptions): Promise<GcRepor
     listedBefore: state.listed.length,
   };
   if (options.dryRun) return dryRunReport(base, plan);
-  const consolidated = plan.consolidate.length > 0 ? await consolidate(remote, plan.consolidate, clock, options) : undefined;
+  const consolidated = plan.consolidate.length > 0 ? await consolidate(remote, plan.consolidate, refs, clock, options) : undefined;
   const deleted = await deleteExpired(remote, plan);
   return {
     ...base,
@@ -101,14 +104,21 @@ function dryRunReport(
  * taking it off the list, so a pack missing from both is truly unlisted), and the listing of objects/pack/.
  * `clock` estimates the server's time later on, from the listing's Date and our own clock.
  */
-async function readGcState(remote: Remote): Promise<{ state: GcState; clock: () => Date }> {
+async function readGcState(remote: Remote): Promise<{ state: GcState; clock: () => Date; refs: RefRecord[] }> {
   const prefix = remote.url.prefix;
   const listing = remote.store.list(packDirPrefix(prefix)).then((l) => ({ ...l, localTime: Date.now() }));
+  // The refs before the pack list: a push lists its pack before it commits a ref, so every object these
+  // refs reach is in a pack listed at the later read (or in one a gc consolidated them into).
+  const { refs } = await readRefTable(remote);
   const { names: listed } = await readPackList(remote);
   const retired = await readRetired(remote);
   const { objects, serverTime, localTime } = await listing;
   const offset = serverTime.getTime() - localTime;
-  return { state: { prefix, listed, retired: retired.packs, files: objects, now: serverTime }, clock: () => new Date(Date.now() + offset) };
+  return {
+    state: { prefix, listed, retired: retired.packs, files: objects, now: serverTime },
+    clock: () => new Date(Date.now() + offset),
+    refs,
+  };
 }
 
 interface Consolidated {
@@ -125,12 +135,13 @@ interface Consolidated {
 async function consolidate(
   remote: Remote,
   groups: readonly PackGroup[],
+  refs: readonly RefRecord[],
   clock: () => Date,
   options: Pick<GcOptions, 'graceMs' | 'progress'>,
 ): Promise<Consolidated> {
   const names = groups.map((g) => g.name);
   const bytes = groups.reduce((n, g) => n + g.bytes, 0);
-  const built = await packAllObjects(remote, groups, options.progress);
+  const built = await packAllObjects(remote, groups, refs, options.progress);
   if (!built) return { summary: { packs: groups.length, bytes }, kept: [], listedAfter: names.length };
   try {
     await uploadPack(remote, built.pack, options.progress, 'Uploading consolidated pack');
@@ -162,6 +173,7 @@ async function consolidate(
 async function packAllObjects(
   remote: Remote,
   groups: readonly PackGroup[],
+  refs: readonly RefRecord[],
   progress: boolean,
 ): Promise<{ pack: LocalPack; objects: number; bytes: number } | null> {
   const names = groups.map((g) => g.name);
@@ -169,6 +181,8 @@ async function packAllObjects(
   try {
     const repo = scratch.repo;
     await downloadPacks(remote, names, packFileSizes(groups), progress, repo);
+    // Every listed pack is here: the one that replaces them must leave every ref's history whole (DESIGN §11).
+    await assertObjectsComplete(refs, repo, `gc refused on ${remote.display}`, 'the listed packs');
     const { stdout: ids } = await git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], repoGitOptions(repo));
     const pack = await packObjects(ids, { ...repo, revs: false });
     if (!pack) return null;

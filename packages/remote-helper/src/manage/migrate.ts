@@ -17,6 +17,7 @@ import {
 } from '@git-remote-s3/core';
 import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
 import { layoutForNewRemote } from '../layouts/choose.js';
+import { assertObjectsComplete } from '../layouts/completeness.js';
 import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
 import type { Remote } from '../remote.js';
 import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
@@ -108,6 +109,13 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
     if (scratch) {
       report.say(`fetching the objects of ${plural(snapshot.refs.length, 'ref')} into a scratch repository`);
       await source.fetchInto(scratch.dir, options.progress);
+      // The target is written from these objects: every ref's history must be whole before anything is (DESIGN §11).
+      await assertObjectsComplete(
+        snapshot.refs,
+        scratch.repo,
+        `cannot migrate ${remote.display}`,
+        `the remote's ${source.layout === 'bundle' ? 'bundles' : 'packs'}`,
+      );
     }
     const leftovers =
       options.to === 'packs'

@@ -22,6 +22,7 @@ import {
 import { writeBundle } from '../../bundle-file.js';
 import type { PushResult } from '../../protocol.js';
 import type { Remote } from '../../remote.js';
+import { explainMissingObjects, judgePush, shallowBoundary } from '../completeness.js';
 import type { PushRequest, SessionOptions } from '../layout.js';
 import { ambiguityError, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
@@ -98,6 +99,9 @@ async function updateRef(
   }
   const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
   if (forced && branch && table.refs.get(ref)?.protected) throw new ProtectedBranchError(branch, 'force push', remote.display);
+  // A bundle is self-contained: from a shallow clone, only history above its boundary may go (DESIGN §11).
+  const complete = await judgePush(ref, sha, 'self-contained', await shallowBoundary());
+  if (!complete.ok) reject(complete.reason);
   if (options.dryRun) return { ref, ok: true, ...(forced ? { note: 'forced update' as const } : {}) };
 
   const prefix = remote.url.prefix;
@@ -172,7 +176,11 @@ export async function uploadBundle(
     onProgress: (n) => meter.update(n),
   });
   const [uploaded, packed] = await Promise.allSettled([upload, writer.done]);
-  if (packed.status === 'rejected') throw packed.reason;
+  if (packed.status === 'rejected') {
+    // The stream ends only once git succeeded, so no upload should have completed; if one did, it is not a bundle.
+    if (uploaded.status === 'fulfilled') await remote.store.delete(bundleKey(remote.url.prefix, ref, sha)).catch(() => {});
+    throw explainMissingObjects(packed.reason, ref);
+  }
   if (uploaded.status === 'rejected') {
     writer.stream.destroy();
     throw signal.aborted ? signal.reason : uploaded.reason;

@@ -3,7 +3,9 @@
 // their checksum and written before anything refers to them; a push moves only what the remote lacks.
 import {
   currentBranch,
+  IncompleteRemoteError,
   log,
+  missingObjects,
   NotFoundError,
   PreconditionFailedError,
   packsHeadKey,
@@ -12,6 +14,7 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { ListedRef, PushResult } from '../../protocol.js';
+import { explainMissingObjects, judgePush, refuseIncomplete, shallowBoundary, type Verdict } from '../completeness.js';
 import {
   chooseDefaultBranch,
   chooseHead,
@@ -22,7 +25,7 @@ import {
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
-import { type AcceptedUpdate, decideUpdates, type RefDecision } from './decide.js';
+import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
 import { fetchPacks, recordHeldPacks } from './fetch.js';
 import {
   backOff,
@@ -97,18 +100,30 @@ export class PacksLayout implements Layout {
         return (await protectedRefs).has(ref);
       },
     };
+    // Judged once, against the table the pack is made against: objects the remote holds stay held (gc
+    // never prunes), so a verdict stays true on a retry.
+    const verdicts = await judgeRequests(requests, table.refs);
+    const complete = requests.flatMap((r) => (r.sha && verdicts.get(r.dst)?.ok !== false ? [r.sha] : []));
     try {
       for (let attempt = 0; ; attempt++) {
-        const decisions = await decideUpdates(table.refs, requests, decide);
+        const decisions = refuseIncomplete(await decideUpdates(table.refs, requests, decide), verdicts, {
+          atomic: options.atomic,
+          changes: (d) => d.ok && !d.upToDate,
+          failure: ATOMIC_FAILURE,
+        });
         const accepted = decisions.filter((d): d is AcceptedUpdate => d.ok && !d.upToDate);
         if (accepted.length === 0 || options.dryRun) return decisions.map(toResult);
-        // Objects the remote lacks, packed and uploaded once for every requested ref (a retry after a
-        // conflicting commit may accept a ref the first attempt refused): the pack is self-contained.
+        // Objects the remote lacks, packed and uploaded once for every requested ref that would leave it
+        // complete (a retry after a conflicting commit may accept a ref the first attempt refused): the
+        // pack is self-contained.
         if (packed === undefined) {
-          packed = await packMissing(
-            requests.flatMap((r) => (r.sha ? [r.sha] : [])),
-            table.refs,
-          );
+          try {
+            packed = await packMissing(complete, table.refs);
+          } catch (error) {
+            const explained = explainMissingObjects(error, accepted.map((d) => d.ref).join(', '));
+            if (!(explained instanceof IncompleteRemoteError)) throw error;
+            return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: explained.message } : toResult(d)));
+          }
           if (packed) {
             await uploadPack(this.remote, packed, options.progress);
             const name = packed.name;
@@ -152,6 +167,21 @@ export class PacksLayout implements Layout {
     if (defaultBranch) await writeHeadIfAbsent(this.remote, defaultBranch);
     await writePackedRefs(this.remote, next);
   }
+}
+
+/**
+ * Whether each pushed id leaves the remote complete (DESIGN §11): from a shallow repository, only when every
+ * boundary commit it reaches is reachable from one of the remote's tips present here.
+ */
+async function judgeRequests(requests: readonly PushRequest[], remoteRefs: readonly RefRecord[]): Promise<Map<string, Verdict>> {
+  const verdicts = new Map<string, Verdict>();
+  const shallow = await shallowBoundary();
+  if (shallow.size === 0) return verdicts;
+  const tips = [...new Set(remoteRefs.map((r) => r.sha))];
+  const absent = await missingObjects(tips);
+  const present = tips.filter((t) => !absent.has(t));
+  for (const r of requests) if (r.sha) verdicts.set(r.dst, await judgePush(r.dst, r.sha, 'incremental', shallow, present));
+  return verdicts;
 }
 
 /** The ref table changed under every attempt: nothing of this push was committed. */
