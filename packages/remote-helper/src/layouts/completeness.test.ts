@@ -90,7 +90,7 @@ describe('explainMissingObjects', () => {
 // Real git on small local repositories: a full one, and shallow clones of it.
 const root = mkdtempSync(join(tmpdir(), 'completeness-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_AUTHOR_NAME: 't',
