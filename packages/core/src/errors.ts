@@ -195,13 +195,10 @@ export class CorruptObjectError extends GitRemoteS3Error {
  */
 export class ShallowPushError extends GitRemoteS3Error {
   constructor(ref: string, boundary: string, why: 'bundle' | 'packs') {
-    const lacks =
-      why === 'bundle'
-        ? "each bundle holds its ref's whole history"
-        : 'the remote does not provably hold it (none of its refs that this clone has reaches it)';
+    const lacks = why === 'bundle' ? "a bundle holds its ref's whole history" : 'no ref of the remote that this clone has reaches it';
     super(
       'shallow-update',
-      `shallow update not allowed: this shallow clone lacks the history below ${boundary.slice(0, 12)} and ${lacks}; run 'git fetch --unshallow' and push again`,
+      `shallow update not allowed: this shallow clone lacks the history below ${boundary.slice(0, 12)}, and ${lacks}; run 'git fetch --unshallow' and push again`,
       { ref, boundary, why },
     );
   }
@@ -210,10 +207,11 @@ export class ShallowPushError extends GitRemoteS3Error {
 /**
  * Objects reachable from a ref are missing where a push or a rewrite would commit it: from the local
  * repository (a partial clone whose promisor remote cannot supply them) or from the remote itself.
+ * `where` says where they are missing, with git's complaint.
  */
 export class IncompleteRemoteError extends GitRemoteS3Error {
-  constructor(what: string, ref: string, detail: string, remedy: string) {
-    super('incomplete-remote', `${what}: objects reachable from ${ref} are missing (${detail}); ${remedy}`, { ref, detail });
+  constructor(what: string, ref: string, where: string, remedy: string) {
+    super('incomplete-remote', `${what}: objects reachable from ${ref} are missing ${where}; ${remedy}`, { ref, where });
   }
 }
 

@@ -78,7 +78,9 @@ describe('explainMissingObjects', () => {
     const failed = new GitFailedError(['pack-objects'], 128, 'fatal: could not fetch d004 from promisor remote\n');
     const explained = explainMissingObjects(failed, 'refs/heads/main');
     expect(explained).toBeInstanceOf(IncompleteRemoteError);
-    expect((explained as Error).message).toMatch(/^cannot push refs\/heads\/main: objects reachable from refs\/heads\/main are missing/);
+    expect((explained as Error).message).toBe(
+      'cannot push: objects reachable from refs/heads/main are missing here (could not fetch d004 from promisor remote); this partial or damaged clone cannot supply them; fetch them, or push from a full clone (nothing was written)',
+    );
   });
 
   it('leaves other failures alone', () => {

@@ -124,10 +124,10 @@ export function explainMissingObjects(error: unknown, ref: string): unknown {
   const line = stderr.split('\n').find((l) => /promisor remote|missing (blob|tree|commit|tag) object|bad object|unable to read/.test(l));
   if (!line) return error;
   return new IncompleteRemoteError(
-    `cannot push ${ref}`,
+    'cannot push',
     ref,
-    `${line.replace(/^fatal: /, '').trim()} in this repository`,
-    'this partial or damaged clone cannot supply them: fetch them, or push from a full clone; nothing was written',
+    `here (${line.replace(/^(fatal|error): /, '').trim()})`,
+    'this partial or damaged clone cannot supply them; fetch them, or push from a full clone (nothing was written)',
   );
 }
 
@@ -154,8 +154,8 @@ export async function assertObjectsComplete(
       throw new IncompleteRemoteError(
         what,
         ref,
-        `${detail} in ${source}`,
-        'nothing was changed; push that history again from a full clone',
+        `from ${source} (${detail})`,
+        `nothing was changed; from a full clone, delete ${ref} on the remote and push it again`,
       );
     }
   }
