@@ -131,6 +131,12 @@ export function applyOption(options: SessionOptions, name: string, value: string
       options.cas.set(value.slice(0, colon), /^0+$/.test(expected) ? '' : expected);
       return 'ok';
     }
+    case 'depth':
+    case 'deepen-since':
+    case 'deepen-not':
+      // `git clone --depth` says nothing when a helper ignores it: say it, so that nobody takes the clone for shallow.
+      log.warnOnce('s3 remotes do not support shallow fetches; fetching full history');
+      return 'unsupported';
     default:
       return 'unsupported';
   }

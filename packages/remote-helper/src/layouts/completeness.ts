@@ -1,6 +1,7 @@
-// When a push leaves the remote complete (DESIGN §11 "complete or nothing"): a shallow or grafted
-// repository may push only history whose shallow boundary the remote provably holds. The rule is pure; the
-// git questions it needs (the boundary, the commits a push sends) are asked by the functions at the end.
+// When a write leaves the remote complete (DESIGN §11 "complete or nothing"): a shallow or grafted
+// repository may push only history whose shallow boundary the remote provably holds (pure rule first, then
+// the git questions it needs); git's missing-object failures as typed errors; and the check gc and migrate
+// run on their scratch repository before they rewrite a remote.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import {
