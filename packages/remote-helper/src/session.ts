@@ -53,7 +53,13 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         break;
       case 'list': {
         const listing = await (await getLayout()).list(command.forPush);
-        await write(formatList(listing.refs, listing.head, objectFormatOption ? listing.objectFormat : undefined));
+        await write(
+          formatList(listing.refs, {
+            head: listing.head,
+            objectFormat: objectFormatOption ? listing.objectFormat : undefined,
+            forPush: command.forPush,
+          }),
+        );
         break;
       }
       case 'fetch':
