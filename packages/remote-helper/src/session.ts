@@ -129,6 +129,13 @@ export function applyOption(options: SessionOptions, name: string, value: string
     case 'object-format':
       enableObjectFormat();
       return 'ok';
+    case 'depth':
+    case 'deepen-since':
+    case 'deepen-not':
+      // Unsupported, honestly: git clone ignores the answer without a word (git fetch says the option is
+      // ignored), so the helper itself says what happens instead.
+      if (asksForShallowFetch(name, value)) log.warnOnce(SHALLOW_FETCH_WARNING);
+      return 'unsupported';
     case 'cas': {
       // `<ref>:<expected>`; an empty expected id means the ref must not exist yet.
       const colon = value.lastIndexOf(':');
@@ -140,4 +147,15 @@ export function applyOption(options: SessionOptions, name: string, value: string
     default:
       return 'unsupported';
   }
+}
+
+export const SHALLOW_FETCH_WARNING = 's3 remotes do not support shallow fetches; fetching full history';
+
+/**
+ * Whether `option <name> <value>` asks for a shallow fetch (--depth, --shallow-since, --shallow-exclude).
+ * `depth 0` is git turning depth off again (before fetching the tags a fetch follows), not a request.
+ */
+export function asksForShallowFetch(name: string, value: string): boolean {
+  if (name === 'depth') return value !== '' && value !== '0';
+  return (name === 'deepen-since' || name === 'deepen-not') && value !== '';
 }
