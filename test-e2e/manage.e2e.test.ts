@@ -355,7 +355,7 @@ describe('git s3 doctor on the packs layout', () => {
     const result = await gitS3(world, repo, ['doctor', 'origin']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      `problem: HEAD is missing at s3://${world.bucket}/broken/HEAD; run 'git s3 doctor --set-head <branch> ${url}'`,
+      `problem: HEAD is missing at s3://${world.bucket}/broken/HEAD; run 'git s3 doctor --set-head main ${url}'`,
     );
     expect(result.stdout).toMatch(/problem: pack-[0-9a-f]{40} is listed but s3:\/\/\S+\.idx is missing/);
     expect(result.stdout).toContain('note: packed-refs (the copy for tools that read the prefix as a bare repository) lags info/refs');

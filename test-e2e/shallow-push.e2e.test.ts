@@ -113,18 +113,6 @@ describe.each(LAYOUTS)('a push from a shallow clone on the %s layout', (layout: 
   });
 });
 
-base('git clone --depth 1 of an s3 remote says it fetches the full history, and does', async ({ world }) => {
-  const { full, commits } = await fullRepo(world);
-  const url = world.url('d');
-  await world.git(['push', '-q', url, 'main'], full);
-  const result = await world.run('git', ['clone', '--depth', '1', url, 'copy'], { cwd: world.dir });
-  expect(result.code).toBe(0);
-  expect(result.stderr).toContain('warning: s3 remotes do not support shallow fetches; fetching full history');
-  const copy = join(world.dir, 'copy');
-  expect((await world.git(['rev-parse', '--is-shallow-repository'], copy)).trim()).toBe('false');
-  expect((await world.git(['rev-list', 'HEAD'], copy)).trim().split('\n').reverse()).toEqual(commits);
-});
-
 base('with --atomic on the packs layout, one incomplete ref refuses them all and nothing is written', async ({ world }) => {
   const { full } = await fullRepo(world);
   const sh = await shallowClone(world, full, 'sh');

@@ -87,36 +87,54 @@ describe('formatList', () => {
     { sha: SHA_A, ref: 'refs/heads/main' },
     { sha: SHA_B, ref: 'refs/tags/v1' },
   ];
+  const fetchList = (head: string | undefined, objectFormat: 'sha1' | 'sha256' | undefined) => ({ head, objectFormat, forPush: false });
 
   it('writes the object format, the HEAD symref, one line per ref and the blank line', () => {
-    expect(formatList(refs, 'refs/heads/main', 'sha1')).toBe(
+    expect(formatList(refs, fetchList('refs/heads/main', 'sha1'))).toBe(
       `:object-format sha1\n@refs/heads/main HEAD\n${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`,
     );
   });
 
   it('names sha256 as the object format', () => {
-    expect(formatList(refs, undefined, 'sha256').split('\n')[0]).toBe(':object-format sha256');
+    expect(formatList(refs, fetchList(undefined, 'sha256')).split('\n')[0]).toBe(':object-format sha256');
   });
 
   it('leaves out the object format line when none is given', () => {
-    expect(formatList(refs, 'refs/heads/main', undefined)).toBe(
+    expect(formatList(refs, fetchList('refs/heads/main', undefined))).toBe(
       `@refs/heads/main HEAD\n${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`,
     );
   });
 
   it('leaves out the HEAD symref when its target is not listed', () => {
-    expect(formatList(refs, 'refs/heads/gone', undefined)).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
+    expect(formatList(refs, fetchList('refs/heads/gone', undefined))).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
   });
 
   it('leaves out the HEAD symref when there is no HEAD', () => {
-    expect(formatList(refs, undefined, undefined)).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
+    expect(formatList(refs, fetchList(undefined, undefined))).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
   });
 
   it('answers an empty remote with the blank line alone', () => {
-    expect(formatList([], undefined, undefined)).toBe('\n');
+    expect(formatList([], fetchList(undefined, undefined))).toBe('\n');
   });
 
   it('answers an empty remote with the object format and the blank line', () => {
-    expect(formatList([], 'refs/heads/main', 'sha1')).toBe(':object-format sha1\n\n');
+    expect(formatList([], fetchList('refs/heads/main', 'sha1'))).toBe(':object-format sha1\n\n');
+  });
+
+  it('offers for push exactly the refs a push may update or delete: never HEAD', () => {
+    expect(formatList(refs, { head: 'refs/heads/main', objectFormat: 'sha1', forPush: true })).toBe(
+      `:object-format sha1\n${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`,
+    );
+  });
+
+  it.each([false, true])('never offers a name git would not take for a ref (for push: %s)', (forPush) => {
+    const odd: ListedRef[] = [
+      { sha: SHA_A, ref: 'HEAD' },
+      { sha: SHA_A, ref: 'refs/heads/main' },
+      { sha: SHA_B, ref: 'refs/heads/bad..name' },
+      { sha: SHA_B, ref: 'refs/heads/x.lock' },
+      { sha: SHA_B, ref: 'refs/tags/v1' },
+    ];
+    expect(formatList(odd, { head: 'HEAD', objectFormat: undefined, forPush })).toBe(`${SHA_A} refs/heads/main\n${SHA_B} refs/tags/v1\n\n`);
   });
 });

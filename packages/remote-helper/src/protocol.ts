@@ -1,5 +1,6 @@
 // git's remote-helper protocol as data (gitremote-helpers(7)): reads command lines into typed commands and
 // formats replies. Pure: the session decides what to do, this only speaks the wire format.
+import { isValidRefName } from '@git-remote-s3/core/keys/refname';
 
 export type HelperCommand =
   | { readonly kind: 'capabilities' }
@@ -69,15 +70,27 @@ export interface ListedRef {
   readonly ref: string;
 }
 
+/** What a `list` reply carries besides the refs. */
+export interface ListReplyOptions {
+  /** The ref the remote's HEAD names, if any. */
+  readonly head: string | undefined;
+  readonly objectFormat: 'sha1' | 'sha256' | undefined;
+  /** `list for-push`: git then takes every line for a ref it may update or delete. */
+  readonly forPush: boolean;
+}
+
 /**
- * The reply to `list`: an optional `:object-format`, the symref line for HEAD (only when its target is
- * listed too, as git requires), then one line per ref, then the blank line.
+ * The reply to `list`: an optional `:object-format`, the symref line for HEAD, then one line per ref, then
+ * the blank line. Only refs with a valid name are offered. `list for-push` offers exactly what a push may
+ * update or delete, so no HEAD: git takes a `@<ref> HEAD` line for a ref named HEAD, and `push --mirror`
+ * then deletes it. A plain `list` names HEAD only when its target is listed too, as git requires.
  */
-export function formatList(refs: readonly ListedRef[], head: string | undefined, objectFormat: 'sha1' | 'sha256' | undefined): string {
+export function formatList(refs: readonly ListedRef[], { head, objectFormat, forPush }: ListReplyOptions): string {
+  const offered = refs.filter((r) => isValidRefName(r.ref));
   const lines: string[] = [];
   if (objectFormat) lines.push(`:object-format ${objectFormat}`);
-  const headTarget = head ? refs.find((r) => r.ref === head) : undefined;
+  const headTarget = head && !forPush ? offered.find((r) => r.ref === head) : undefined;
   if (headTarget) lines.push(`@${headTarget.ref} HEAD`);
-  for (const r of refs) lines.push(`${r.sha} ${r.ref}`);
+  for (const r of offered) lines.push(`${r.sha} ${r.ref}`);
   return `${lines.map((l) => `${l}\n`).join('')}\n`;
 }

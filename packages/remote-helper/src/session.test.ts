@@ -1,8 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { log, type Verbosity } from '@git-remote-s3/core/log';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, SessionOptions } from './layouts/layout.js';
-import { applyOption, runSession } from './session.js';
+import { applyOption, asksForShallowFetch, runSession, SHALLOW_FETCH_WARNING } from './session.js';
 
 const SHA = 'a'.repeat(40);
 
@@ -98,11 +98,37 @@ describe('applyOption', () => {
   it.each([
     ['followtags', 'true'],
     ['push-option', 'ci.skip'],
-    ['depth', '1'],
     ['check-connectivity', 'true'],
   ])('answers unsupported to option %s and changes nothing', (name, value) => {
     const options = fresh();
     expect(applyOption(options, name, value, noObjectFormat)).toBe('unsupported');
+    expect(options).toStrictEqual(fresh());
+  });
+});
+
+describe('shallow fetch options', () => {
+  const warnings: string[] = [];
+  beforeAll(() => log.redirect((text) => warnings.push(text)));
+  afterAll(() => log.redirect((text) => process.stderr.write(text)));
+
+  it.each<[string, string, string, boolean]>([
+    ['--depth', 'depth', '1', true],
+    ['--unshallow', 'depth', '2147483647', true],
+    ['--shallow-since', 'deepen-since', '1700000000', true],
+    ['--shallow-exclude', 'deepen-not', 'refs/heads/old', true],
+    ['the reset before fetching followed tags', 'depth', '0', false],
+    ['another option', 'followtags', 'true', false],
+  ])('takes %s for a shallow fetch request: %s %s → %s', (_what, name, value, shallow) => {
+    expect(asksForShallowFetch(name, value)).toBe(shallow);
+  });
+
+  it('answers unsupported and warns once that the full history is fetched', () => {
+    const options = fresh();
+    expect(applyOption(options, 'depth', '1', noObjectFormat)).toBe('unsupported');
+    expect(applyOption(options, 'deepen-since', '1700000000', noObjectFormat)).toBe('unsupported');
+    expect(applyOption(options, 'deepen-not', 'refs/heads/old', noObjectFormat)).toBe('unsupported');
+    expect(applyOption(options, 'depth', '0', noObjectFormat)).toBe('unsupported');
+    expect(warnings).toEqual([`warning: ${SHALLOW_FETCH_WARNING}\n`]);
     expect(options).toStrictEqual(fresh());
   });
 });

@@ -53,7 +53,13 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         break;
       case 'list': {
         const listing = await (await getLayout()).list(command.forPush);
-        await write(formatList(listing.refs, listing.head, objectFormatOption ? listing.objectFormat : undefined));
+        await write(
+          formatList(listing.refs, {
+            head: listing.head,
+            objectFormat: objectFormatOption ? listing.objectFormat : undefined,
+            forPush: command.forPush,
+          }),
+        );
         break;
       }
       case 'fetch':
@@ -123,6 +129,13 @@ export function applyOption(options: SessionOptions, name: string, value: string
     case 'object-format':
       enableObjectFormat();
       return 'ok';
+    case 'depth':
+    case 'deepen-since':
+    case 'deepen-not':
+      // Unsupported, honestly: git clone ignores the answer without a word (git fetch says the option is
+      // ignored), so the helper itself says what happens instead.
+      if (asksForShallowFetch(name, value)) log.warnOnce(SHALLOW_FETCH_WARNING);
+      return 'unsupported';
     case 'cas': {
       // `<ref>:<expected>`; an empty expected id means the ref must not exist yet.
       const colon = value.lastIndexOf(':');
@@ -131,13 +144,18 @@ export function applyOption(options: SessionOptions, name: string, value: string
       options.cas.set(value.slice(0, colon), /^0+$/.test(expected) ? '' : expected);
       return 'ok';
     }
-    case 'depth':
-    case 'deepen-since':
-    case 'deepen-not':
-      // `git clone --depth` says nothing when a helper ignores it: say it, so that nobody takes the clone for shallow.
-      log.warnOnce('s3 remotes do not support shallow fetches; fetching full history');
-      return 'unsupported';
     default:
       return 'unsupported';
   }
+}
+
+export const SHALLOW_FETCH_WARNING = 's3 remotes do not support shallow fetches; fetching full history';
+
+/**
+ * Whether `option <name> <value>` asks for a shallow fetch (--depth, --shallow-since, --shallow-exclude).
+ * `depth 0` is git turning depth off again (before fetching the tags a fetch follows), not a request.
+ */
+export function asksForShallowFetch(name: string, value: string): boolean {
+  if (name === 'depth') return value !== '' && value !== '0';
+  return (name === 'deepen-since' || name === 'deepen-not') && value !== '';
 }

@@ -49,7 +49,8 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
   if (byHead === 'bundle') return opened(new BundleLayout(remote, undefined, head ?? null), 'bundle');
   const found = await topLevel(remote);
-  if (found === 'bundle') return opened(new BundleLayout(remote), found);
+  // HEAD was read above and there is none: the layout knows it without asking again (a push then writes it).
+  if (found === 'bundle') return opened(new BundleLayout(remote, undefined, null), found);
   // Nothing at all under the prefix: the first listing need not ask for an info/refs that is not there.
   return opened(new PacksLayout(remote, undefined, found === undefined), found);
 }

@@ -54,17 +54,41 @@ describe('chooseHead', () => {
 });
 
 describe('chooseDefaultBranch', () => {
-  const push = (dst: string) => ({ sha: 'a'.repeat(40), dst, force: false, expect: undefined });
-  const deletion = (dst: string) => ({ sha: undefined, dst, force: false, expect: undefined });
-  it('prefers the local current branch when it is pushed', () => {
-    expect(chooseDefaultBranch([push('refs/heads/main'), push('refs/heads/dev')], 'refs/heads/dev')).toBe('refs/heads/dev');
+  it('prefers the local current branch when the push set it', () => {
+    expect(chooseDefaultBranch(['refs/heads/main', 'refs/heads/dev'], 'refs/heads/dev', ['refs/heads/dev', 'refs/heads/main'])).toBe(
+      'refs/heads/dev',
+    );
   });
+
   it('falls back to main, then master, then the first branch pushed', () => {
-    expect(chooseDefaultBranch([push('refs/heads/x'), push('refs/heads/main')], 'refs/heads/other')).toBe('refs/heads/main');
-    expect(chooseDefaultBranch([push('refs/heads/x'), push('refs/heads/master')], undefined)).toBe('refs/heads/master');
-    expect(chooseDefaultBranch([push('refs/heads/x'), push('refs/heads/y')], undefined)).toBe('refs/heads/x');
+    const after = (...refs: string[]) => ['refs/heads/a', ...refs];
+    expect(chooseDefaultBranch(['refs/heads/x', 'refs/heads/main'], 'refs/heads/other', after('refs/heads/x', 'refs/heads/main'))).toBe(
+      'refs/heads/main',
+    );
+    expect(chooseDefaultBranch(['refs/heads/x', 'refs/heads/master'], undefined, after('refs/heads/x', 'refs/heads/master'))).toBe(
+      'refs/heads/master',
+    );
+    expect(chooseDefaultBranch(['refs/heads/y', 'refs/heads/x'], undefined, after('refs/heads/x', 'refs/heads/y'))).toBe('refs/heads/y');
   });
-  it('never names a tag or a deleted branch', () => {
-    expect(chooseDefaultBranch([push('refs/tags/v1'), deletion('refs/heads/gone')], 'refs/heads/gone')).toBeUndefined();
+
+  it('names a branch pushed after a tag-only first push', () => {
+    expect(chooseDefaultBranch(['refs/heads/dev'], 'refs/heads/dev', ['refs/heads/dev', 'refs/tags/v1'])).toBe('refs/heads/dev');
+  });
+
+  it("names the remote's main, master or first branch when the push set no branch", () => {
+    expect(chooseDefaultBranch(['refs/tags/v2'], 'refs/heads/dev', ['refs/heads/dev', 'refs/heads/main', 'refs/tags/v2'])).toBe(
+      'refs/heads/main',
+    );
+    expect(chooseDefaultBranch([], 'refs/heads/z', ['refs/heads/b', 'refs/heads/master'])).toBe('refs/heads/master');
+    expect(chooseDefaultBranch([], undefined, ['refs/heads/c', 'refs/heads/b'])).toBe('refs/heads/b');
+  });
+
+  it('never names a tag, nor a branch the remote no longer has', () => {
+    expect(chooseDefaultBranch(['refs/tags/v1'], 'refs/heads/gone', ['refs/tags/v1'])).toBeUndefined();
+    expect(chooseDefaultBranch(['refs/heads/gone'], 'refs/heads/gone', ['refs/heads/kept'])).toBe('refs/heads/kept');
+  });
+
+  it('names nothing when the remote is left without a branch', () => {
+    expect(chooseDefaultBranch([], 'refs/heads/main', [])).toBeUndefined();
   });
 });

@@ -70,10 +70,20 @@ export function chooseHead(headText: string | undefined, refs: readonly ListedRe
 }
 
 /**
- * The branch a first push names in `<prefix>/HEAD`: the local current branch when it is pushed, else main,
- * master, or the first branch pushed.
+ * The branch a push names in a missing `<prefix>/HEAD` (DESIGN §11: a push that leaves the remote with a
+ * branch leaves it with a HEAD): the local current branch when this push set it, else main, master or the
+ * first branch it set; a push that set no branch (tags only, deletions) names the remote's main, master or
+ * first branch. `updated`: the refs this push set (deletions left out); `remaining`: the remote's refs
+ * after it. Undefined when the remote is left without a branch.
  */
-export function chooseDefaultBranch(requests: readonly PushRequest[], current: string | undefined): string | undefined {
-  const branches = requests.filter((r) => r.sha !== undefined && r.dst.startsWith('refs/heads/')).map((r) => r.dst);
-  return [current, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && branches.includes(b)) ?? branches[0];
+export function chooseDefaultBranch(
+  updated: readonly string[],
+  current: string | undefined,
+  remaining: readonly string[],
+): string | undefined {
+  const left = new Set(remaining.filter((r) => r.startsWith('refs/heads/')));
+  const set = updated.filter((r) => left.has(r));
+  const preferred = (among: readonly string[], first: string | undefined) =>
+    [first, 'refs/heads/main', 'refs/heads/master'].find((b) => b !== undefined && among.includes(b)) ?? among[0];
+  return preferred(set, current) ?? preferred([...left].sort(), undefined);
 }

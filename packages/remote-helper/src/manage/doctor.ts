@@ -1,7 +1,7 @@
 // `doctor`: reads the remote once, reports every finding, applies only the fixes asked for by flag
 // (stale locks, leftover bundles, HEAD), reads it again to see what is left, and says what would fix that.
 // Never asks anything: it runs unattended.
-import { formatAge, GitRemoteS3Error, headKey, judgeLock, lockKey, printable, withLock } from '@git-remote-s3/core';
+import { formatAge, GitRemoteS3Error, judgeLock, lockKey, printable, withLock } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import * as z from 'zod/mini';
 import { resolveRef } from '../layouts/bundle/ref-table.js';
@@ -9,6 +9,7 @@ import type { Remote } from '../remote.js';
 import { branchRef } from './branch.js';
 import { type DiagnosisContext, describeFinding, diagnose, type Finding, findingId, fixHint, isProblem, summarize } from './diagnose.js';
 import { readRef, readRemoteState } from './remote-state.js';
+import { replaceHead } from './set-head.js';
 
 export interface DoctorOptions {
   /** `--lock-ttl` as given, in seconds; otherwise the configured TTL applies. */
@@ -54,7 +55,7 @@ export async function runDoctor(remote: Remote, options: DoctorOptions, say: (li
     if (outcome) say(outcome);
   }
   if (headRef) {
-    await remote.store.put(headKey(remote.url.prefix), headRef, { contentType: 'text/plain' });
+    await replaceHead(remote, headRef, state.headEtag);
     say(`done: HEAD now names ${headRef}`);
   }
 

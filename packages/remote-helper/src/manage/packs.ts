@@ -30,6 +30,7 @@ import {
 import type { Remote } from '../remote.js';
 import { branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';
+import { replaceHead } from './set-head.js';
 
 const SHORT_SHA = 7;
 
@@ -77,11 +78,11 @@ export async function protectPacksBranch(remote: Remote, branch: string, protect
   return setProtected(remote, branchRef(branch), protect);
 }
 
-/** `doctor --set-head` on a packs remote: HEAD as a symbolic ref to an existing branch. */
-export async function setPacksHead(remote: Remote, refs: readonly RefRecord[], branch: string): Promise<string> {
+/** `doctor --set-head` on a packs remote: HEAD as a symbolic ref to an existing branch, if HEAD is still as read (`etag`). */
+export async function setPacksHead(remote: Remote, refs: readonly RefRecord[], branch: string, etag: string | undefined): Promise<string> {
   const ref = branchRef(branch);
   if (!refs.some((r) => r.ref === ref)) throw new UsageError(`cannot point HEAD at ${ref}: there is no such branch on ${remote.display}`);
-  await remote.store.put(packsHeadKey(remote.url.prefix), formatPacksHead(ref), { contentType: 'text/plain' });
+  await replaceHead(remote, formatPacksHead(ref), etag);
   return ref;
 }
 
@@ -118,10 +119,12 @@ export async function diagnosePacks(remote: Remote, setHead: string | undefined)
   const refs = table?.refs ?? [];
   let named = head ? parsePacksHead(head.text) : undefined;
   if (setHead !== undefined) {
-    named = await setPacksHead(remote, refs, setHead);
+    named = await setPacksHead(remote, refs, setHead, head?.etag);
     fixed.push(`done: HEAD now names ${named}`);
   }
-  const fix = `run 'git s3 doctor --set-head <branch> ${remote.display}'`;
+  const branches = refs.filter((r) => r.ref.startsWith('refs/heads/')).map((r) => r.ref.slice('refs/heads/'.length));
+  const suggestion = ['main', 'master'].find((b) => branches.includes(b)) ?? branches[0] ?? '<branch>';
+  const fix = `run 'git s3 doctor --set-head ${suggestion} ${remote.display}'`;
   if (!head && setHead === undefined) {
     findings.push({ problem: true, text: `HEAD is missing at ${objectUrl(remote.store.bucket, packsHeadKey(prefix))}; ${fix}` });
   } else if (!named) findings.push({ problem: true, text: `HEAD does not name a branch: '${printable(head?.text.trim() ?? '')}'; ${fix}` });

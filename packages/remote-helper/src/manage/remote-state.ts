@@ -8,12 +8,14 @@ export interface RemoteState {
   readonly table: RefTable;
   /** What `<prefix>/HEAD` says, trimmed; undefined when there is no HEAD object. */
   readonly head: string | undefined;
+  /** The ETag of that HEAD, for a conditional rewrite. */
+  readonly headEtag?: string;
 }
 
 export async function readRemoteState(remote: Remote): Promise<RemoteState> {
   const prefix = remote.url.prefix;
   const [listing, head] = await Promise.all([remote.store.list(refsPrefix(prefix)), remote.store.getText(headKey(prefix))]);
-  return { table: buildRefTable(prefix, listing.objects, listing.serverTime), head: head?.text.trim() };
+  return { table: buildRefTable(prefix, listing.objects, listing.serverTime), head: head?.text.trim(), headEtag: head?.etag };
 }
 
 /** The keys of one ref, from a listing of its own directory; `entry` is undefined when it has none. */

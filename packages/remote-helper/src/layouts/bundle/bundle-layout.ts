@@ -14,7 +14,7 @@ import {
   type SessionOptions,
 } from '../layout.js';
 import { fetchBundles } from './fetch.js';
-import { pushRef } from './push.js';
+import { createHead, pushRef } from './push.js';
 import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
 const PUSH_CONCURRENCY = 4;
@@ -25,6 +25,8 @@ export class BundleLayout implements Layout {
   /** The table the last `list` saw: fetch and push act on what git was shown. */
   private table: RefTable | undefined;
   private listed = new Map<string, BundleObject>();
+  /** Whether `<prefix>/HEAD` exists, as last seen (undefined: not looked at); a push writes a missing one. */
+  private hasHead: boolean | undefined;
 
   /**
    * `preloaded`: the listing of `<prefix>/refs/` already made while choosing the layout, and `preloadedHead`
@@ -34,7 +36,9 @@ export class BundleLayout implements Layout {
     private readonly remote: Remote,
     private preloaded?: ListResult,
     private preloadedHead?: { readonly text: string } | null,
-  ) {}
+  ) {
+    this.hasHead = preloadedHead === undefined ? undefined : preloadedHead !== null;
+  }
 
   async readTable(): Promise<RefTable> {
     const prefix = this.remote.url.prefix;
@@ -57,6 +61,7 @@ export class BundleLayout implements Layout {
         ? Promise.resolve(preloadedHead ?? undefined)
         : this.remote.store.getText(headKey(this.remote.url.prefix)),
     ]);
+    if (preloadedHead !== undefined || !forPush) this.hasHead = headText !== undefined;
     const refs: ListedRef[] = [];
     this.listed.clear();
     for (const entry of [...table.refs.values()].sort((a, b) => (a.ref < b.ref ? -1 : 1))) {
@@ -91,12 +96,36 @@ export class BundleLayout implements Layout {
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {
     const table = this.table ?? (await this.readTable());
-    // Refs are pushed concurrently, so the one that may name the default branch is chosen up front.
-    const defaultBranch = table.refs.size === 0 ? chooseDefaultBranch(requests, await currentBranch()) : undefined;
-    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) =>
-      pushRef(this.remote, table, request, options, request.dst === defaultBranch),
-    );
+    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) => pushRef(this.remote, table, request, options));
     this.table = undefined;
+    if (this.hasHead !== true && !options.dryRun) await this.writeMissingHead(table, requests, results);
     return results;
+  }
+
+  /**
+   * HEAD for a remote that has a branch after this push but no HEAD (its first push, or one that had only
+   * tags): create-only, after the refs landed, so it names a branch that exists. The refs are pushed
+   * either way: a failure here is a warning, and the next push tries again.
+   */
+  private async writeMissingHead(table: RefTable, requests: readonly PushRequest[], results: readonly PushResult[]): Promise<void> {
+    const remaining = new Set([...table.refs.values()].filter((e) => e.bundles.length > 0).map((e) => e.ref));
+    const updated: string[] = [];
+    requests.forEach((request, i) => {
+      if (!results[i]?.ok) return;
+      if (request.sha === undefined) remaining.delete(request.dst);
+      else {
+        remaining.add(request.dst);
+        updated.push(request.dst);
+      }
+    });
+    if (![...remaining].some((r) => r.startsWith('refs/heads/'))) return;
+    const branch = chooseDefaultBranch(updated, await currentBranch(), [...remaining]);
+    if (!branch) return;
+    try {
+      await createHead(this.remote, branch);
+      this.hasHead = true;
+    } catch (error) {
+      log.warn(`the push is done, but HEAD was not written (${(error as Error).message}); the next push tries again`);
+    }
   }
 }

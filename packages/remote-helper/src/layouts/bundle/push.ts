@@ -1,6 +1,6 @@
 // Push of one ref on the bundle layout (DESIGN §3): the checks git understands (fast-forward, tags,
-// leases, protection), then under the ref's lock a re-check, the streamed bundle upload, HEAD if missing,
-// removal of the old bundle(s), and repo.zip for s3+zip. Every path out releases the lock.
+// leases, protection), then under the ref's lock a re-check, the streamed bundle upload, removal of the
+// old bundle(s), and repo.zip for s3+zip. Every path out releases the lock. Also the create-only HEAD write.
 import {
   ancestry,
   bundleKey,
@@ -36,20 +36,14 @@ const reject = (reason: string): never => {
   throw new Rejected(reason);
 };
 
-/** Pushes one ref; `namesHead` marks the branch that writes `<prefix>/HEAD` when the remote has none. */
-export async function pushRef(
-  remote: Remote,
-  table: RefTable,
-  request: PushRequest,
-  options: SessionOptions,
-  namesHead = false,
-): Promise<PushResult> {
+/** Pushes one ref. */
+export async function pushRef(remote: Remote, table: RefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
   const ref = request.dst;
   try {
     if (!isValidRefName(ref)) reject(`'${ref}' is not a valid ref name`);
     return request.sha === undefined
       ? await deleteRef(remote, table, request, options)
-      : await updateRef(remote, table, request, request.sha, options, namesHead);
+      : await updateRef(remote, table, request, request.sha, options);
   } catch (error) {
     if (error instanceof Rejected) return { ref, ok: false, reason: error.reason };
     if (error instanceof GitRemoteS3Error) return { ref, ok: false, reason: error.message };
@@ -74,14 +68,7 @@ function checkLease(request: PushRequest, remoteSha: string | undefined): void {
   if (!matches) reject('stale info');
 }
 
-async function updateRef(
-  remote: Remote,
-  table: RefTable,
-  request: PushRequest,
-  sha: string,
-  options: SessionOptions,
-  namesHead: boolean,
-): Promise<PushResult> {
+async function updateRef(remote: Remote, table: RefTable, request: PushRequest, sha: string, options: SessionOptions): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
   checkLease(request, remoteSha);
@@ -120,7 +107,6 @@ async function updateRef(
       await remote.store.delete(bundleKey(prefix, ref, sha)).catch(() => {});
       throw error;
     }
-    if (namesHead) await createHead(remote, ref);
     const old = (entry?.bundles ?? []).filter((b) => b.sha !== sha);
     if (old.length > 0) {
       await remote.store.deleteMany(old.map((b) => b.key));
@@ -188,8 +174,8 @@ export async function uploadBundle(
   meter.finish();
 }
 
-/** The first push of a branch to an empty remote names it as the default branch. */
-async function createHead(remote: Remote, ref: string): Promise<void> {
+/** Names `ref` in `<prefix>/HEAD` unless a HEAD exists: create-only, so it never overrides one written meanwhile. */
+export async function createHead(remote: Remote, ref: string): Promise<void> {
   try {
     await remote.store.put(headKey(remote.url.prefix), ref, { ifNoneMatch: '*', contentType: 'text/plain' });
   } catch (error) {

@@ -48,6 +48,8 @@ export class PacksLayout implements Layout {
   /** One table write commits every ref of a push. */
   readonly atomic = true;
   private table: RefTable | undefined;
+  /** Whether `<prefix>/HEAD` exists, as last seen; a push that leaves a branch writes a missing one. */
+  private hasHead: boolean;
 
   /**
    * `headText`: HEAD as read while choosing the layout; `knownEmpty`: that look found nothing under the
@@ -58,7 +60,10 @@ export class PacksLayout implements Layout {
     private readonly remote: Remote,
     private readonly headText?: string,
     private knownEmpty = false,
-  ) {}
+  ) {
+    // Every opener reads HEAD first, so no text means there is none.
+    this.hasHead = headText !== undefined;
+  }
 
   async list(forPush: boolean): Promise<RemoteListing> {
     const empty = this.knownEmpty;
@@ -69,6 +74,7 @@ export class PacksLayout implements Layout {
         ? Promise.resolve(this.headText)
         : this.remote.store.getText(packsHeadKey(this.remote.url.prefix)).then((h) => h?.text),
     ]);
+    if (!empty && !forPush && this.headText === undefined) this.hasHead = head !== undefined;
     this.table = table;
     const refs: ListedRef[] = table.refs.map((r) => ({ sha: r.sha, ref: r.ref }));
     const format = await listingObjectFormat(refs, forPush);
@@ -130,13 +136,12 @@ export class PacksLayout implements Layout {
             await updatePackList(this.remote, (names) => (names.includes(name) ? [...names] : [...names, name]));
           }
         }
-        const first = table.refs.length === 0;
         const next = applyDecisions(table.refs, accepted, await peelTags(accepted.flatMap((d) => (d.sha ? [d.sha] : []))));
         try {
           await commitRefTable(this.remote, table, next);
           // Committed: what follows is bookkeeping, and its failure must not make git report the refs as failed.
-          await this.afterCommit(first ? chooseDefaultBranch(requests, await currentBranch()) : undefined, next, packed).catch(
-            (error: unknown) => log.warn(`the push is committed, but ${(error as Error).message}`),
+          await this.afterCommit(accepted, next, packed).catch((error: unknown) =>
+            log.warn(`the push is committed, but ${(error as Error).message}`),
           );
           return decisions.map(toResult);
         } catch (error) {
@@ -161,10 +166,22 @@ export class PacksLayout implements Layout {
     }
   }
 
-  /** The pack recorded as held here, HEAD on the first push, and the derived packed-refs (for tools that read a bare repository). */
-  private async afterCommit(defaultBranch: string | undefined, next: RefRecord[], packed: LocalPack | null | undefined): Promise<void> {
+  /**
+   * The pack recorded as held here, HEAD when the remote has a branch but none (its first push, or one
+   * that had only tags), and the derived packed-refs (for tools that read a bare repository).
+   */
+  private async afterCommit(accepted: readonly AcceptedUpdate[], next: RefRecord[], packed: LocalPack | null | undefined): Promise<void> {
     if (packed) await recordHeldPacks(this.remote, [packed.name]);
-    if (defaultBranch) await writeHeadIfAbsent(this.remote, defaultBranch);
+    if (!this.hasHead && next.some((r) => r.ref.startsWith('refs/heads/'))) {
+      const updated = accepted.flatMap((d) => (d.sha ? [d.ref] : []));
+      const branch = chooseDefaultBranch(
+        updated,
+        await currentBranch(),
+        next.map((r) => r.ref),
+      );
+      if (branch) await writeHeadIfAbsent(this.remote, branch);
+      this.hasHead = true;
+    }
     await writePackedRefs(this.remote, next);
   }
 }
