@@ -26,6 +26,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
+import { type StoredBytes, writeRecognisingOwn } from './own-write.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -248,25 +249,8 @@ class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
-    const condition = options.ifNoneMatch ? 'If-None-Match: *' : options.ifMatch ? `If-Match: ${options.ifMatch}` : '';
-    const input: PutObjectCommandInput = {
-      ...this.writeParams(key, options),
-      Body: body,
-      // Stated explicitly: the SDK cannot tell the length of an empty body and warns about it.
-      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-      ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
-      ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
-    };
-    const out = await this.send(
-      'PutObject',
-      key,
-      () =>
-        this.client.send(new PutObjectCommand(input), {
-          abortSignal: options.signal,
-        }),
-      condition,
-    );
-    return { etag: out.ETag ?? '' };
+    if (options.ifNoneMatch || options.ifMatch) return this.putConditional(key, body, options);
+    return this.putOnce(key, body, options);
   }
 
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
@@ -364,6 +348,73 @@ class S3Store implements ObjectStore {
 
   close(): void {
     this.client.destroy();
+  }
+
+  /** One PutObject (the SDK retrying it); `onAttempts` hears how many HTTP attempts a failed one made. */
+  private async putOnce(
+    key: string,
+    body: string | Uint8Array,
+    options: PutOptions,
+    onAttempts: (attempts: number) => void = () => {},
+  ): Promise<{ etag: string }> {
+    const condition = options.ifNoneMatch ? 'If-None-Match: *' : options.ifMatch ? `If-Match: ${options.ifMatch}` : '';
+    const input: PutObjectCommandInput = {
+      ...this.writeParams(key, options),
+      Body: body,
+      // Stated explicitly: the SDK cannot tell the length of an empty body and warns about it.
+      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+      ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+      ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
+    };
+    const out = await this.send(
+      'PutObject',
+      key,
+      () =>
+        this.client
+          .send(new PutObjectCommand(input), {
+            abortSignal: options.signal,
+          })
+          .catch((error: unknown) => {
+            onAttempts((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1);
+            throw error;
+          }),
+      condition,
+    );
+    return { etag: out.ETag ?? '' };
+  }
+
+  /**
+   * A conditional put that recognises its own landed write after a lost answer (DESIGN §11, own-write.ts):
+   * a 5xx, a reset, or a 412 met by the SDK's retry is checked against the bytes the key now holds.
+   */
+  private async putConditional(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
+    const sent = typeof body === 'string' ? Buffer.from(body) : body;
+    let attempts = 1;
+    return writeRecognisingOwn(
+      () => this.putOnce(key, body, options, (n) => (attempts = n)),
+      sent,
+      () => this.readBytes(key, sent.byteLength),
+      () => attempts,
+      `conditional write of ${key}`,
+    );
+  }
+
+  /** The key's bytes and ETag, or undefined when it is missing or not `length` bytes long (then not ours). */
+  private async readBytes(key: string, length: number): Promise<StoredBytes | undefined> {
+    let out: Awaited<ReturnType<S3Store['get']>>;
+    try {
+      out = await this.get(key);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    if (out.size !== length) {
+      out.body.destroy();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.body) chunks.push(Buffer.from(chunk as Uint8Array));
+    return { bytes: Buffer.concat(chunks), etag: out.etag };
   }
 
   private writeParams(key: string, options: PutOptions) {
