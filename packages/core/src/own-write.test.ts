@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, NetworkError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
-import { mayHaveLanded } from './own-write.js';
+import { isOwnUpload, mayHaveLanded } from './own-write.js';
 import { MemoryStore } from './test-support/memory-store.js';
 
 describe('mayHaveLanded', () => {
@@ -83,5 +83,33 @@ describe('a conditional write whose answer was lost', () => {
     store.loseAnswers('reset');
     store.failReads(1);
     await expect(store.put('k', 'mine', { ifNoneMatch: '*' })).rejects.toBeInstanceOf(NetworkError);
+  });
+});
+
+describe('isOwnUpload', () => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  const written = (secondsAgo: number, size = 1000) => ({
+    size,
+    lastModified: new Date(now.getTime() - secondsAgo * 1000),
+    serverTime: now,
+  });
+  const completedBefore = new NotFoundError('b', 'k'); // the retried completion: NoSuchUpload
+
+  it('takes an object of the size sent, written since the upload began, as the upload that landed', () => {
+    expect(isOwnUpload(completedBefore, written(3), 1000, 10_000)).toBe(true);
+    expect(isOwnUpload(new NetworkError('http://s3', 'ECONNRESET'), written(0), 1000, 500)).toBe(true);
+  });
+
+  it('does not take an object of another size', () => {
+    expect(isOwnUpload(completedBefore, written(3, 999), 1000, 10_000)).toBe(false);
+  });
+
+  it('does not take an object written before the upload began', () => {
+    expect(isOwnUpload(completedBefore, written(60), 1000, 10_000)).toBe(false);
+  });
+
+  it('does not take a missing object, or a failure that says the upload did not land', () => {
+    expect(isOwnUpload(completedBefore, undefined, 1000, 10_000)).toBe(false);
+    expect(isOwnUpload(new AccessDeniedError('PutObject', 'b', 'k', undefined), written(1), 1000, 10_000)).toBe(false);
   });
 });

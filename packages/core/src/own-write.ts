@@ -1,7 +1,7 @@
 // Recognising our own conditional write after its answer was lost (DESIGN §11): a store may carry out a
 // write and then answer 5xx or drop the connection; the SDK retries, and the retry is refused (412) by the
 // very write it repeats. Reading the key back tells our landed write from a rival's before anyone acts on it.
-import { GitRemoteS3Error, NetworkError, PreconditionFailedError, S3RequestError } from './errors.js';
+import { GitRemoteS3Error, NetworkError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
 import { log } from './log.js';
 
 /** What the key holds when read back: its bytes and ETag. */
@@ -56,4 +56,21 @@ export async function writeRecognisingOwn(
     log.debug(`${what}: the answer was lost (${(error as Error).message}), but the store holds our bytes; it landed`);
     return { etag: stored.etag };
   }
+}
+
+/**
+ * Whether a streamed upload that failed after sending `sent` bytes landed anyway: its completion's answer was
+ * lost and the retry found the upload already completed (404 NoSuchUpload), or a 5xx/reset hid the outcome.
+ * Its bytes are gone by then, so it is judged by the key: an object of exactly that size written since the
+ * upload started (`elapsedMs` ago, on the server's clock with a little slack for its 1 s resolution).
+ */
+export function isOwnUpload(
+  error: unknown,
+  found: { readonly size: number; readonly lastModified: Date; readonly serverTime: Date } | undefined,
+  sent: number,
+  elapsedMs: number,
+): boolean {
+  if (!found || sent === 0 || found.size !== sent) return false;
+  if (!(error instanceof NotFoundError) && !mayHaveLanded(error, 2)) return false;
+  return found.serverTime.getTime() - found.lastModified.getTime() <= elapsedMs + 2000;
 }

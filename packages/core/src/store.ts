@@ -26,7 +26,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
-import { type StoredBytes, writeRecognisingOwn } from './own-write.js';
+import { isOwnUpload, mayHaveLanded, type StoredBytes, writeRecognisingOwn } from './own-write.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -266,12 +266,30 @@ class S3Store implements ObjectStore {
       leavePartsOnError: false,
       ...(options.signal ? { abortController: abortControllerFor(options.signal) } : {}),
     });
-    if (options.onProgress) {
-      const report = options.onProgress;
-      upload.on('httpUploadProgress', (p) => report(p.loaded ?? 0));
+    let sent = 0;
+    upload.on('httpUploadProgress', (p) => {
+      sent = Math.max(sent, p.loaded ?? 0);
+      options.onProgress?.(p.loaded ?? 0);
+    });
+    const started = Date.now();
+    try {
+      const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
+      return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
+    } catch (error) {
+      return this.confirmUploadLanded(key, error, sent, Date.now() - started);
     }
-    const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
-    return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
+  }
+
+  /**
+   * An upload that failed in a way that may hide its own completion (DESIGN §11, own-write.ts): success with
+   * the stored ETag when the key holds an object of the size sent, written since the upload began; else the
+   * upload's failure.
+   */
+  private async confirmUploadLanded(key: string, error: unknown, sent: number, elapsedMs: number): Promise<{ etag: string }> {
+    if (!(error instanceof NotFoundError) && !mayHaveLanded(error, 2)) throw error;
+    const found = await this.head(key).catch(() => undefined);
+    if (!found || !isOwnUpload(error, found, sent, elapsedMs)) throw error;
+    return { etag: found.etag };
   }
 
   async list(prefix: string, delimiter?: string): Promise<ListResult> {
