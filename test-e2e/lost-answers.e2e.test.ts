@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
+import { test, type World } from './harness/context.js';
 import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
 import { commitFile, initRepo, remoteKeys, repoWithRemote } from './harness/repo.js';
 import { startThrottleProxy, type ThrottleProxy } from './harness/throttle-proxy.js';
@@ -147,6 +147,52 @@ describe.each(LAYOUTS)('a store that loses the answers of 15 in 100 writes, on t
       const lost = proxy.lostAnswers.log.map((l) => l.kind);
       expect(lost).toContain('PUT flaky/lfs/lfs/<id>');
       expect(lost).toContain('COMPLETE-MULTIPART flaky/lfs/lfs/<id>');
+    });
+  });
+});
+
+describe('management commands on a store that loses the answers of 15 in 100 writes', () => {
+  test('protect, migrate to packs and gc recognise their own landed writes and leave the remote whole', async ({ world }) => {
+    await withLosingProxy(world, { mode: '500', seed: 2574 }, async (proxy) => {
+      const through = { env: { AWS_ENDPOINT_URL: proxy.endpoint } };
+      const prefix = 'flaky/mig';
+      const src = await repoWithRemote(world, 'src', world.url(prefix));
+      await world.git(['branch', 'topic'], src);
+      await world.git(['push', '-q', 'origin', 'main', 'topic'], src, through);
+      const protect = await world.run('git', ['s3', 'protect', 'origin', 'main'], { cwd: src, ...through });
+      expect(protect.code, protect.stderr).toBe(0);
+      expect(await world.store.head(`${prefix}/refs/heads/main/PROTECTED#`)).toBeDefined();
+
+      const migrate = await world.run('git', ['s3', 'migrate', 'origin', '--to', 'packs'], { cwd: src, ...through });
+      expect(migrate.code, migrate.stderr).toBe(0);
+      expect((await world.store.getText(`${prefix}/HEAD`))?.text).toBe('ref: refs/heads/main\n');
+      expect((await world.store.getText(`${prefix}/info/s3-protected`))?.text).toContain('refs/heads/main');
+      const expected: Record<string, string> = {
+        'refs/heads/main': (await world.git(['rev-parse', 'main'], src)).trim(),
+        'refs/heads/topic': (await world.git(['rev-parse', 'topic'], src)).trim(),
+      };
+      expect(await storedRefs(world, prefix)).toEqual(expected);
+      expect((await remoteKeys(world, prefix)).filter((k) => k.includes('/refs/heads/'))).toEqual([]);
+
+      for (let i = 1; i <= 3; i++) expected['refs/heads/main'] = await commitFile(world, src, 'log', `line ${i}\n`);
+      await world.git(['push', '-q', 'origin', 'main'], src, through);
+      const gc = await world.run('git', ['s3', 'gc', '--grace', '0', 'origin'], { cwd: src, ...through });
+      expect(gc.code, gc.stderr).toBe(0);
+      expect(await storedRefs(world, prefix)).toEqual(expected);
+      expect((await world.store.getText(`${prefix}/objects/info/packs`))?.text.match(/^P /gm)).toHaveLength(1);
+
+      await world.git(['clone', '-q', world.url(prefix), 'copy'], world.dir, through);
+      expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(expected['refs/heads/main']);
+
+      const lost = proxy.lostAnswers.log.map((l) => l.kind);
+      expect(lost).toEqual(
+        expect.arrayContaining([
+          'PUT flaky/mig/refs/heads/main/PROTECTED%23',
+          'PUT flaky/mig/objects/info/packs',
+          'PUT flaky/mig/info/refs',
+          'PUT flaky/mig/HEAD',
+        ]),
+      );
     });
   });
 });
