@@ -113,8 +113,15 @@ export interface ObjectStore {
   getText(key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>;
   /** The object's metadata, or undefined when the key does not exist. */
   head(key: string): Promise<ObjectHead | undefined>;
+  /**
+   * A conditional put whose answer was lost (5xx, reset, or a 412 met by the SDK's retry) succeeds when the key
+   * holds exactly `body`: our own write landed, or the state asked for holds (own-write.ts).
+   */
   put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<{ readonly etag: string }>;
-  /** Streams `body` to `key`: one PUT when small, multipart with several parts in flight when large. */
+  /**
+   * Streams `body` to `key`: one PUT when small, multipart with several parts in flight when large. One whose
+   * completion answer was lost succeeds when the key holds an object of the size sent, written since it began.
+   */
   upload(key: string, body: Readable, options?: UploadOptions): Promise<{ readonly etag: string }>;
   list(prefix: string, delimiter?: string): Promise<ListResult>;
   delete(key: string): Promise<void>;
