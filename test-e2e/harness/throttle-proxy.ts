@@ -1,8 +1,10 @@
 // An HTTP proxy on 127.0.0.1 in front of the S3 server that adds per-request latency and a shared
 // bandwidth cap, to make transfers slow on purpose (lock heartbeats, killed uploads) or like a real region
 // (benchmarks), and counts bytes and requests by S3 operation. Headers pass through untouched, so request
-// signatures stay valid.
-import { createServer, request as httpRequest, type Server } from 'node:http';
+// signatures stay valid. With `loseAnswers` it plays a store that carries a write out and then loses the
+// answer (a 500 or a reset), the way some S3-compatible stores do under load.
+import { createHash } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface ThrottleOptions {
@@ -12,6 +14,25 @@ export interface ThrottleOptions {
   readonly latencyMs?: number;
   /** Shared by all connections and both directions; undefined = unlimited. */
   readonly bytesPerSecond?: number;
+  /** Loses the answers of a seeded-random share of the writes the server carried out. */
+  readonly loseAnswers?: LoseAnswersOptions;
+}
+
+export interface LoseAnswersOptions {
+  /** Share of carried-out writes (2xx answers) whose answer is lost, 0 to 1. */
+  readonly rate: number;
+  /** `500`: an InternalError replaces the server's answer; `reset`: the connection is dropped instead. */
+  readonly mode: '500' | 'reset';
+  /** Methods that count as writes (default PUT, POST, DELETE). */
+  readonly methods?: readonly string[];
+  /** Seed of the draw: the same seed loses the answers of the same writes on every run (default 1). */
+  readonly seed?: number;
+}
+
+/** The writes whose answers were lost: how many, and each one's operation and path. */
+export interface LostAnswers {
+  count: number;
+  readonly log: { readonly kind: string; readonly nth: number; readonly status: number }[];
 }
 
 export interface ProxyStats {
@@ -28,6 +49,7 @@ export interface ProxyStats {
 export interface ThrottleProxy {
   readonly endpoint: string;
   readonly stats: ProxyStats;
+  readonly lostAnswers: LostAnswers;
   close(): Promise<void>;
 }
 
@@ -68,8 +90,63 @@ function throttled(bandwidth: Bandwidth, count: (n: number) => void): Transform 
   });
 }
 
+/**
+ * A write's operation and key, without the bucket (one per test) and with ids (40 or 64 hex digits) as `<id>`:
+ * the nth bundle or pack written to a ref is the same write from run to run, whatever commit ids it names.
+ */
+function writeKind(type: string, url: string): string {
+  const key = (url.split('?')[0] ?? '').split('/').slice(2).join('/');
+  return `${type} ${key.replace(/[0-9a-f]{40}(?:[0-9a-f]{24})?/g, '<id>')}`;
+}
+
+/**
+ * A draw in [0, 1) for the `nth` write of its `kind` (operation and key), from the seed: the same writes lose
+ * their answers on every run, whatever order concurrent requests arrive in.
+ */
+function drawFor(seed: number, kind: string, nth: number): number {
+  const digest = createHash('sha256').update(`${seed}\0${kind}\0${nth}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * The `loseAnswers` fault: decides, per answer the server gave, whether to lose it (a carried-out write drawn at
+ * `rate`), and loses it by reading the server's whole answer (the write is done) and then answering 500 or
+ * dropping the connection.
+ */
+function answerLoser(options: LoseAnswersOptions | undefined, lost: LostAnswers) {
+  const methods = new Set(options?.methods ?? ['PUT', 'POST', 'DELETE']);
+  const seen = new Map<string, number>();
+  return {
+    /** True when it took the answer over (the caller must not forward it). */
+    intercept(req: IncomingMessage, answer: IncomingMessage, res: ServerResponse, type: string): boolean {
+      const status = answer.statusCode ?? 0;
+      if (!options || !methods.has(req.method ?? '') || status < 200 || status > 299) return false;
+      const kind = writeKind(type, req.url ?? '/');
+      const nth = (seen.get(kind) ?? 0) + 1;
+      seen.set(kind, nth);
+      if (drawFor(options.seed ?? 1, kind, nth) >= options.rate) return false;
+      lost.count++;
+      lost.log.push({ kind, nth, status });
+      answer.resume();
+      answer.on('end', () => {
+        if (options.mode === 'reset') {
+          res.destroy();
+          return;
+        }
+        const body =
+          '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
+        res.writeHead(500, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+      return true;
+    },
+  };
+}
+
 export async function startThrottleProxy(options: ThrottleOptions): Promise<ThrottleProxy> {
   const target = new URL(options.target);
+  const lostAnswers: LostAnswers = { count: 0, log: [] };
+  const loser = answerLoser(options.loseAnswers, lostAnswers);
   const bandwidth = new Bandwidth(options.bytesPerSecond);
   const stats: ProxyStats = { up: 0, down: 0, requests: 0, byType: {}, log: [] };
   const server: Server = createServer((req, res) => {
@@ -82,6 +159,7 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
+          if (loser.intercept(req, answer, res, type)) return;
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(throttled(bandwidth, (n) => (stats.down += n))).pipe(res);
         },
@@ -96,6 +174,7 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats,
+    lostAnswers,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOCK_TTL_MS, judgeLock } from './lock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LockHeldError, S3RequestError } from './errors.js';
+import { acquireLock, DEFAULT_LOCK_TTL_MS, judgeLock } from './lock.js';
+import { MemoryStore } from './test-support/memory-store.js';
 
 const WRITTEN = new Date('2024-05-01T12:00:00.000Z');
 const after = (ms: number) => new Date(WRITTEN.getTime() + ms);
@@ -40,5 +42,99 @@ describe('judgeLock', () => {
 
   it('has a default TTL of one minute', () => {
     expect(DEFAULT_LOCK_TTL_MS).toBe(60_000);
+  });
+});
+
+describe('a ref lock on a store that loses the answers of writes it carried out', () => {
+  const KEY = 'repo/refs/heads/main/LOCK#.lock';
+  const options = (ttlMs = 60_000) => ({ ttlMs, ref: 'refs/heads/main', remoteUrl: 's3://memory/repo' });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('holds a lock whose create was answered 412 by its own retry, and releases it', async () => {
+    const store = new MemoryStore();
+    store.loseAnswers('retried');
+    const lock = await acquireLock(store, KEY, options());
+    expect(store.lostAnswers).toBe(1);
+    expect(() => lock.assertHeld()).not.toThrow();
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('holds a lock whose create landed before a 500 or a reset', async () => {
+    for (const mode of ['500', 'reset'] as const) {
+      const store = new MemoryStore();
+      store.loseAnswers(mode);
+      const lock = await acquireLock(store, KEY, options());
+      await lock.release();
+      expect(store.keys()).toStrictEqual([]);
+    }
+  });
+
+  it("refuses a rival's fresh lock and leaves it in place", async () => {
+    const store = new MemoryStore();
+    store.plant(KEY, '{"nonce":"rival"}\n');
+    await expect(acquireLock(store, KEY, options())).rejects.toBeInstanceOf(LockHeldError);
+    expect((await store.getText(KEY))?.text).toBe('{"nonce":"rival"}\n');
+  });
+
+  it('holds a stale lock it took over although the takeover answer was lost', async () => {
+    const store = new MemoryStore();
+    store.plant(KEY, '{"nonce":"dead"}\n', new Date(Date.now() - 120_000));
+    store.loseAnswers('retried');
+    const lock = await acquireLock(store, KEY, options());
+    expect(store.lostAnswers).toBe(1);
+    expect((await store.getText(KEY))?.text).not.toContain('dead');
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('leaves no lock behind when a create landed but neither the write nor the read-back could tell', async () => {
+    const store = new MemoryStore();
+    store.loseAnswers('500');
+    store.failReads(1);
+    await expect(acquireLock(store, KEY, options())).rejects.toBeInstanceOf(S3RequestError);
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('keeps the lock through a heartbeat whose answer was lost, then releases it', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options(3000));
+    store.loseAnswers('retried');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.lostAnswers).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(() => lock.assertHeld()).not.toThrow();
+    expect(lock.signal.aborted).toBe(false);
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('keeps and releases its lock when a heartbeat landed unheard (its read-back failed too)', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options(3000));
+    store.loseAnswers('reset');
+    store.failReads(1);
+    await vi.advanceTimersByTimeAsync(1000); // lands; its answer and the read-back are lost: old ETag kept
+    await vi.advanceTimersByTimeAsync(1000); // 412 on the old ETag, but the lock holds our body: still ours
+    expect(lock.signal.aborted).toBe(false);
+    expect(() => lock.assertHeld()).not.toThrow();
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('gives up and leaves a lock that another push took over', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options(3000));
+    store.plant(KEY, '{"nonce":"taker"}\n');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lock.signal.aborted).toBe(true);
+    await lock.release();
+    expect((await store.getText(KEY))?.text).toBe('{"nonce":"taker"}\n');
   });
 });

@@ -49,30 +49,52 @@ function lockBody(): string {
 export async function acquireLock(store: ObjectStore, key: string, options: LockOptions): Promise<HeldLock> {
   const url = objectUrl(store.bucket, key);
   for (let attempt = 0; attempt < 3; attempt++) {
+    const body = lockBody();
     try {
-      const { etag } = await store.put(key, lockBody(), { ifNoneMatch: '*' });
+      // A create whose answer was lost and whose retry met our own lock comes back as success: the store
+      // reads the key back and finds this body's nonce (own-write.ts).
+      const { etag } = await store.put(key, body, { ifNoneMatch: '*' });
       log.debug(`lock ${url} acquired`);
-      return holdLock(store, key, etag, options);
+      return holdLock(store, key, etag, body, options);
     } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
+      if (!(error instanceof PreconditionFailedError)) throw await leaveNoOwnLock(store, key, [body], error);
     }
     const existing = await store.head(key);
     if (!existing) continue; // released between our write and our look: try to create it again
     const state = judgeLock(existing.lastModified, existing.serverTime, options.ttlMs);
     const held = () => new LockHeldError(url, options.ref, key, state.ageMs, options.remoteUrl);
     if (!state.stale) throw held();
+    const takeover = lockBody();
     try {
-      const { etag } = await store.put(key, lockBody(), {
+      const { etag } = await store.put(key, takeover, {
         ifMatch: existing.etag,
       });
       log.warn(`took over the stale lock ${url} (${Math.round(state.ageMs / 1000)}s old)`);
-      return holdLock(store, key, etag, options);
+      return holdLock(store, key, etag, takeover, options);
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw held(); // another taker won the race
-      throw error;
+      throw await leaveNoOwnLock(store, key, [takeover], error);
     }
   }
   throw new LockHeldError(url, options.ref, key, 0, options.remoteUrl);
+}
+
+/**
+ * After a lock write failed in a way that hides whether it landed (and reading it back did not tell): deletes
+ * the lock if it holds one of `bodies` (ours: each carries a nonce), so no push is refused by a lock nobody
+ * holds. Best effort; returns `error` for the caller to throw.
+ */
+async function leaveNoOwnLock(store: ObjectStore, key: string, bodies: readonly string[], error: unknown): Promise<unknown> {
+  try {
+    const now = await store.getText(key);
+    if (now && bodies.includes(now.text)) {
+      await store.delete(key);
+      log.debug(`removed our own lock ${objectUrl(store.bucket, key)} after a failed write`);
+    }
+  } catch (cleanup) {
+    log.debug(`could not check the lock ${objectUrl(store.bucket, key)} after a failed write: ${(cleanup as Error).message}`);
+  }
+  return error;
 }
 
 /** Runs `work` under the lock and releases it whatever happens. */
@@ -85,8 +107,11 @@ export async function withLock<T>(store: ObjectStore, key: string, options: Lock
   }
 }
 
-function holdLock(store: ObjectStore, key: string, initialEtag: string, options: LockOptions): HeldLock {
+function holdLock(store: ObjectStore, key: string, initialEtag: string, initialBody: string, options: LockOptions): HeldLock {
   const url = objectUrl(store.bucket, key);
+  // Every body this holder wrote (each has its own nonce): a lock holding one of them is still ours, whatever
+  // ETag we last heard of, since any other writer's body differs.
+  const ownBodies = new Set([initialBody]);
   const controller = new AbortController();
   let etag = initialEtag;
   let lastRefresh = Date.now();
@@ -96,13 +121,24 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, options:
   const lose = () => {
     if (!controller.signal.aborted) controller.abort(new LockLostError(url));
   };
-  const refresh = async () => {
+  const refresh = async (again = true): Promise<void> => {
+    const body = lockBody();
+    ownBodies.add(body);
     try {
-      etag = (await store.put(key, lockBody(), { ifMatch: etag })).etag;
+      etag = (await store.put(key, body, { ifMatch: etag })).etag;
       lastRefresh = Date.now();
       log.trace(`lock ${url} refreshed`);
     } catch (error) {
-      if (error instanceof PreconditionFailedError) return lose();
+      if (error instanceof PreconditionFailedError) {
+        // An earlier refresh of ours may have landed unheard (its answer lost beyond recognition): the lock
+        // then holds our body under an ETag we never saw. Only someone else's body means the lock was lost.
+        const now = await store.getText(key).catch(() => undefined);
+        if (now && ownBodies.has(now.text)) {
+          etag = now.etag;
+          return again ? refresh(false) : undefined;
+        }
+        return lose();
+      }
       // A passing failure: keep trying, but once the TTL has gone by without a refresh others may take it.
       log.debug(`refreshing lock ${url} failed: ${(error as Error).message}`);
       if (Date.now() - lastRefresh > options.ttlMs) lose();
@@ -131,12 +167,12 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, options:
       released = true;
       clearInterval(timer);
       await refreshing;
-      if (controller.signal.aborted) return; // not ours any more: the new holder's lock must stay
       try {
         // Conditional deletes are not honoured by every S3-compatible store (MinIO ignores If-Match on
-        // DELETE), so look first: a lock rewritten by someone else is theirs and must stay.
-        const current = await store.head(key);
-        if (current && current.etag !== etag) {
+        // DELETE), so look first: a lock holding another's body was taken over and must stay. Judged by the
+        // body, not the ETag, so a refresh whose answer was lost cannot make us leave our own lock behind.
+        const current = await store.getText(key);
+        if (current && !ownBodies.has(current.text)) {
           log.debug(`lock ${url} was taken over by another push; leaving it`);
           return;
         }

@@ -26,6 +26,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
+import { isOwnUpload, mayHaveLanded, type StoredBytes, writeRecognisingOwn } from './own-write.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -112,8 +113,15 @@ export interface ObjectStore {
   getText(key: string): Promise<{ readonly text: string; readonly etag: string } | undefined>;
   /** The object's metadata, or undefined when the key does not exist. */
   head(key: string): Promise<ObjectHead | undefined>;
+  /**
+   * A conditional put whose answer was lost (5xx, reset, or a 412 met by the SDK's retry) succeeds when the key
+   * holds exactly `body`: our own write landed, or the state asked for holds (own-write.ts).
+   */
   put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<{ readonly etag: string }>;
-  /** Streams `body` to `key`: one PUT when small, multipart with several parts in flight when large. */
+  /**
+   * Streams `body` to `key`: one PUT when small, multipart with several parts in flight when large. One whose
+   * completion answer was lost succeeds when the key holds an object of the size sent, written since it began.
+   */
   upload(key: string, body: Readable, options?: UploadOptions): Promise<{ readonly etag: string }>;
   list(prefix: string, delimiter?: string): Promise<ListResult>;
   delete(key: string): Promise<void>;
@@ -248,25 +256,8 @@ class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
-    const condition = options.ifNoneMatch ? 'If-None-Match: *' : options.ifMatch ? `If-Match: ${options.ifMatch}` : '';
-    const input: PutObjectCommandInput = {
-      ...this.writeParams(key, options),
-      Body: body,
-      // Stated explicitly: the SDK cannot tell the length of an empty body and warns about it.
-      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-      ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
-      ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
-    };
-    const out = await this.send(
-      'PutObject',
-      key,
-      () =>
-        this.client.send(new PutObjectCommand(input), {
-          abortSignal: options.signal,
-        }),
-      condition,
-    );
-    return { etag: out.ETag ?? '' };
+    if (options.ifNoneMatch || options.ifMatch) return this.putConditional(key, body, options);
+    return this.putOnce(key, body, options);
   }
 
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
@@ -282,12 +273,30 @@ class S3Store implements ObjectStore {
       leavePartsOnError: false,
       ...(options.signal ? { abortController: abortControllerFor(options.signal) } : {}),
     });
-    if (options.onProgress) {
-      const report = options.onProgress;
-      upload.on('httpUploadProgress', (p) => report(p.loaded ?? 0));
+    let sent = 0;
+    upload.on('httpUploadProgress', (p) => {
+      sent = Math.max(sent, p.loaded ?? 0);
+      options.onProgress?.(p.loaded ?? 0);
+    });
+    const started = Date.now();
+    try {
+      const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
+      return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
+    } catch (error) {
+      return this.confirmUploadLanded(key, error, sent, Date.now() - started);
     }
-    const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
-    return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
+  }
+
+  /**
+   * An upload that failed in a way that may hide its own completion (DESIGN §11, own-write.ts): success with
+   * the stored ETag when the key holds an object of the size sent, written since the upload began; else the
+   * upload's failure.
+   */
+  private async confirmUploadLanded(key: string, error: unknown, sent: number, elapsedMs: number): Promise<{ etag: string }> {
+    if (!(error instanceof NotFoundError) && !mayHaveLanded(error, 2)) throw error;
+    const found = await this.head(key).catch(() => undefined);
+    if (!found || !isOwnUpload(error, found, sent, elapsedMs)) throw error;
+    return { etag: found.etag };
   }
 
   async list(prefix: string, delimiter?: string): Promise<ListResult> {
@@ -364,6 +373,73 @@ class S3Store implements ObjectStore {
 
   close(): void {
     this.client.destroy();
+  }
+
+  /** One PutObject (the SDK retrying it); `onAttempts` hears how many HTTP attempts a failed one made. */
+  private async putOnce(
+    key: string,
+    body: string | Uint8Array,
+    options: PutOptions,
+    onAttempts: (attempts: number) => void = () => {},
+  ): Promise<{ etag: string }> {
+    const condition = options.ifNoneMatch ? 'If-None-Match: *' : options.ifMatch ? `If-Match: ${options.ifMatch}` : '';
+    const input: PutObjectCommandInput = {
+      ...this.writeParams(key, options),
+      Body: body,
+      // Stated explicitly: the SDK cannot tell the length of an empty body and warns about it.
+      ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+      ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+      ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
+    };
+    const out = await this.send(
+      'PutObject',
+      key,
+      () =>
+        this.client
+          .send(new PutObjectCommand(input), {
+            abortSignal: options.signal,
+          })
+          .catch((error: unknown) => {
+            onAttempts((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1);
+            throw error;
+          }),
+      condition,
+    );
+    return { etag: out.ETag ?? '' };
+  }
+
+  /**
+   * A conditional put that recognises its own landed write after a lost answer (DESIGN §11, own-write.ts):
+   * a 5xx, a reset, or a 412 met by the SDK's retry is checked against the bytes the key now holds.
+   */
+  private async putConditional(key: string, body: string | Uint8Array, options: PutOptions): Promise<{ etag: string }> {
+    const sent = typeof body === 'string' ? Buffer.from(body) : body;
+    let attempts = 1;
+    return writeRecognisingOwn(
+      () => this.putOnce(key, body, options, (n) => (attempts = n)),
+      sent,
+      () => this.readBytes(key, sent.byteLength),
+      () => attempts,
+      `conditional write of ${key}`,
+    );
+  }
+
+  /** The key's bytes and ETag, or undefined when it is missing or not `length` bytes long (then not ours). */
+  private async readBytes(key: string, length: number): Promise<StoredBytes | undefined> {
+    let out: Awaited<ReturnType<S3Store['get']>>;
+    try {
+      out = await this.get(key);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    if (out.size !== length) {
+      out.body.destroy();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.body) chunks.push(Buffer.from(chunk as Uint8Array));
+    return { bytes: Buffer.concat(chunks), etag: out.etag };
   }
 
   private writeParams(key: string, options: PutOptions) {
