@@ -5,16 +5,19 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
+  type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { mapConcurrent } from './concurrency.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './config.js';
 import {
   AccessDeniedError,
@@ -26,6 +29,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
+import { addContentMd5, isBareBadRequest, refusesMultiDelete, regionFromAnswer } from './store-quirks.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -98,6 +102,8 @@ export interface StoreOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called after every HTTP request (each retry too): counting and verbose logs. Never sees credentials. */
   readonly onRequest?: (record: RequestRecord) => void;
+  /** How the store adapted to this one (the region it switched to, single deletes): for verbose logs. */
+  readonly onNotice?: (message: string) => void;
 }
 
 const CONFLICT_RETRIES = 5;
@@ -130,9 +136,21 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
 class S3Store implements ObjectStore {
   readonly bucket: string;
   readonly endpointLabel: string;
-  private readonly client: S3Client;
+  private client: S3Client;
   private readonly counts: Record<string, number> = {};
   private readonly options: StoreOptions;
+  private readonly clientConfig: S3ClientConfig;
+  /** The region requests are signed for: the configured one until the store names another (DESIGN §11). */
+  private region: string;
+  /** Set once the store answered a request without complaining about its region. */
+  private regionConfirmed = false;
+  /** A region the store named while the SDK followed its redirect by itself: switched to after the call. */
+  private hintedRegion: string | undefined;
+  private settlingRegion: Promise<void> | undefined;
+  /** Clients of regions left behind: requests may still be in flight on them; destroyed on close. */
+  private readonly retiredClients: S3Client[] = [];
+  /** Set once the store refused a multi-object delete: single deletes from then on. */
+  private singleDeletesOnly = false;
 
   constructor(options: StoreOptions, profileConfig: ProfileSection) {
     // Node 20 is supported by this project; the SDK's notice about its own future releases would only
@@ -144,21 +162,30 @@ class S3Store implements ObjectStore {
     const customEndpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? profileConfig.endpoint_url;
     this.endpointLabel = customEndpoint ?? 'https://s3.amazonaws.com';
     const pathStyle = options.addressingStyle ? options.addressingStyle === 'path' : customEndpoint !== undefined;
-    this.client = new S3Client({
+    // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
+    // the store's answer tell the bucket's real region rather than failing.
+    this.region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profileConfig.region ?? 'us-east-1';
+    this.clientConfig = {
       ...(options.profile ? { profile: options.profile } : {}),
       ...credentialsFrom(options, env),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
-      // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
-      // S3's redirect tell the bucket's real region rather than failing.
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profileConfig.region ?? 'us-east-1',
+      // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
+      // the other signals, and remembering the region for the process, are ours (followRegion).
       followRegionRedirects: true,
       forcePathStyle: pathStyle,
       // S3-compatible stores reject the SDK's default aws-chunked CRC32 uploads.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 4,
-    });
-    this.client.middlewareStack.add(
+    };
+    this.client = this.createClient(this.region);
+  }
+
+  /** A client signing for `region`, with the request log and the Content-MD5 some stores require. */
+  private createClient(region: string): S3Client {
+    const options = this.options;
+    const client = new S3Client({ ...this.clientConfig, region });
+    client.middlewareStack.add(
       (next, context) => async (args) => {
         const started = performance.now();
         const request = args.request as {
@@ -173,9 +200,11 @@ class S3Store implements ObjectStore {
           status = (result.response as { statusCode?: number }).statusCode;
           const date = (result.response as { headers?: Record<string, string> }).headers?.date;
           if (date) (result.output as { $serverTime?: string }).$serverTime = date;
+          this.noteRegionAnswer(undefined);
           return result;
         } catch (error) {
           status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          if (status !== undefined) this.noteRegionAnswer(error);
           throw error;
         } finally {
           const operation = context.commandName?.replace(/Command$/, '') ?? 'Request';
@@ -193,6 +222,15 @@ class S3Store implements ObjectStore {
       },
       { step: 'deserialize', name: 'gitRemoteS3RequestLog', priority: 'high' },
     );
+    // After the SDK's checksum middleware (same step, lower priority), so it sees the checksum it added.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        addContentMd5(args.request as { headers?: Record<string, string>; body?: unknown });
+        return next(args);
+      },
+      { step: 'build', name: 'gitRemoteS3ContentMd5', priority: 'low' },
+    );
+    return client;
   }
 
   async get(key: string, range?: { start: number; end: number }, signal?: AbortSignal): Promise<ObjectBody> {
@@ -270,6 +308,8 @@ class S3Store implements ObjectStore {
   }
 
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
+    // A stream cannot be sent twice: learn the bucket's region before its first byte goes out.
+    await this.settleRegion(key);
     const upload = new Upload({
       client: this.client,
       params: {
@@ -286,7 +326,8 @@ class S3Store implements ObjectStore {
       const report = options.onProgress;
       upload.on('httpUploadProgress', (p) => report(p.loaded ?? 0));
     }
-    const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
+    const condition = options.ifNoneMatch ? 'If-None-Match: *' : '';
+    const out = await this.send('Upload', key, () => upload.done(), condition, { replayable: false });
     return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
   }
 
@@ -332,30 +373,54 @@ class S3Store implements ObjectStore {
     if (keys.length === 1) return this.delete(keys[0] as string);
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      const out = await this.send('DeleteObjects', batch[0] ?? '', () =>
-        this.client.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-        ),
-      );
-      const failed = out.Errors?.[0];
-      if (failed) {
-        throw mapS3Error(
-          Object.assign(new Error(failed.Message ?? 'delete failed'), {
-            name: failed.Code ?? 'DeleteFailed',
-          }),
-          {
-            operation: 'DeleteObject',
-            bucket: this.bucket,
-            key: failed.Key,
-            profile: this.options.profile,
-            endpoint: this.endpointLabel,
-          },
-        );
+      if (this.singleDeletesOnly || !(await this.deleteBatch(batch))) {
+        await mapConcurrent(batch, SINGLE_DELETE_CONCURRENCY, (key) => this.delete(key));
       }
     }
+  }
+
+  /**
+   * One DeleteObjects call; false when the store refuses multi-object delete (wants a Content-MD5 it did not
+   * get, or lacks the call): the caller then deletes one key at a time, and so does every later call.
+   */
+  private async deleteBatch(batch: readonly string[]): Promise<boolean> {
+    let out: DeleteObjectsCommandOutput;
+    try {
+      out = await this.send(
+        'DeleteObjects',
+        batch[0] ?? '',
+        () =>
+          this.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }),
+          ),
+        '',
+        { unmapped: refusesMultiDelete },
+      );
+    } catch (error) {
+      if (!refusesMultiDelete(error)) throw error;
+      this.singleDeletesOnly = true;
+      this.options.onNotice?.(`${this.endpointLabel} refused a multi-object delete (${describeAnswer(error)}): deleting one key at a time`);
+      return false;
+    }
+    const failed = out.Errors?.[0];
+    if (failed) {
+      throw mapS3Error(
+        Object.assign(new Error(failed.Message ?? 'delete failed'), {
+          name: failed.Code ?? 'DeleteFailed',
+        }),
+        {
+          operation: 'DeleteObject',
+          bucket: this.bucket,
+          key: failed.Key,
+          profile: this.options.profile,
+          endpoint: this.endpointLabel,
+        },
+      );
+    }
+    return true;
   }
 
   requestCounts(): Readonly<Record<string, number>> {
@@ -363,6 +428,7 @@ class S3Store implements ObjectStore {
   }
 
   close(): void {
+    for (const client of this.retiredClients) client.destroy();
     this.client.destroy();
   }
 
@@ -380,16 +446,28 @@ class S3Store implements ObjectStore {
     };
   }
 
-  /** Runs one SDK call, retrying S3's 409 ConditionalRequestConflict, and maps failures to our errors. */
-  private async send<T>(operation: string, key: string, call: () => Promise<T>, condition = ''): Promise<T> {
+  /**
+   * Runs one SDK call, retrying S3's 409 ConditionalRequestConflict and, once, a call the store refused for
+   * its region (in the region it named), and maps failures to our errors.
+   */
+  private async send<T>(operation: string, key: string, call: () => Promise<T>, condition = '', how: SendOptions = {}): Promise<T> {
+    let regionFollowed = false;
     for (let attempt = 0; ; attempt++) {
+      const signedFor = this.region;
       try {
-        return await call();
+        const result = await call();
+        this.adoptHintedRegion();
+        return result;
       } catch (error) {
+        if (!regionFollowed && (await this.followRegion(error, signedFor, key)) && how.replayable !== false) {
+          regionFollowed = true;
+          continue;
+        }
         if (isConditionalConflict(error) && attempt < CONFLICT_RETRIES) {
           await sleep(50 * 2 ** attempt + Math.random() * 50);
           continue;
         }
+        if (how.unmapped?.(error)) throw error;
         throw mapS3Error(error, {
           operation,
           bucket: this.bucket,
@@ -401,6 +479,80 @@ class S3Store implements ObjectStore {
       }
     }
   }
+
+  // Region (DESIGN §2, §11): however the store names the bucket's region, follow it once and keep it.
+
+  /** Called by the request log for every answer: a region named, or an answer that proves ours right. */
+  private noteRegionAnswer(error: unknown): void {
+    const named = error === undefined ? undefined : regionFromAnswer(error);
+    if (named !== undefined && named !== this.region) this.hintedRegion = named;
+    else if (error === undefined || !isBareBadRequest(error)) this.regionConfirmed = true;
+  }
+
+  /** After a call the SDK completed by following a redirect itself: sign for that region from now on. */
+  private adoptHintedRegion(): void {
+    const hinted = this.hintedRegion;
+    this.hintedRegion = undefined;
+    if (hinted !== undefined && hinted !== this.region) this.useRegion(hinted);
+  }
+
+  /**
+   * Whether `error` was the store refusing a request signed for the wrong region; if so, later requests are
+   * signed for the region it named. A bare 400 (a HEAD answer has no body to explain it) is asked about.
+   */
+  private async followRegion(error: unknown, signedFor: string, key: string): Promise<boolean> {
+    this.hintedRegion = undefined;
+    let named = regionFromAnswer(error);
+    if (named === undefined && isBareBadRequest(error) && !this.regionConfirmed) named = await this.askRegion(key);
+    if (named === undefined || named === signedFor) return false;
+    if (named !== this.region) this.useRegion(named);
+    return true;
+  }
+
+  /** Makes sure of the region before a request that cannot be sent twice (a streamed upload). */
+  private settleRegion(key: string): Promise<void> {
+    if (this.regionConfirmed) return Promise.resolve();
+    this.settlingRegion ??= this.askRegion(key).then((named) => {
+      if (named !== undefined && named !== this.region) this.useRegion(named);
+      this.settlingRegion = undefined;
+    });
+    return this.settlingRegion;
+  }
+
+  /** The region the store names when asked with a one-key listing; undefined when it accepts ours. */
+  private async askRegion(key: string): Promise<string | undefined> {
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+      return undefined;
+    } catch (error) {
+      // Any other failure (no permission, no bucket) is for the real request to report.
+      return regionFromAnswer(error);
+    }
+  }
+
+  private useRegion(region: string): void {
+    this.options.onNotice?.(`bucket ${this.bucket} is in region ${region}, not ${this.region}: using ${region}`);
+    this.retiredClients.push(this.client);
+    this.region = region;
+    this.client = this.createClient(region);
+  }
+}
+
+interface SendOptions {
+  /** False when the call's body is a stream already read: a region switch then serves later calls only. */
+  readonly replayable?: boolean;
+  /** Failures the caller handles itself, rethrown as the SDK raised them. */
+  readonly unmapped?: (error: unknown) => boolean;
+}
+
+/** At most this many single DELETEs in flight where a store refuses multi-object delete. */
+const SINGLE_DELETE_CONCURRENCY = 8;
+
+/** `NotImplemented (HTTP 501)`: a store's refusal, for a notice. */
+function describeAnswer(error: unknown): string {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${e.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}`;
 }
 
 interface ErrorContext {
