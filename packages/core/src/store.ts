@@ -308,8 +308,12 @@ class S3Store implements ObjectStore {
   }
 
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
-    // A stream cannot be sent twice: learn the bucket's region before its first byte goes out.
-    await this.settleRegion(key);
+    // A stream cannot be sent twice: learn the bucket's region before its first byte goes out, holding a
+    // flowing stream meanwhile (its bytes would otherwise pass before the upload reads them).
+    if (!this.regionConfirmed) {
+      body.pause();
+      await this.settleRegion(key);
+    }
     const upload = new Upload({
       client: this.client,
       params: {
