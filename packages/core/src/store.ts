@@ -104,6 +104,8 @@ export interface StoreOptions {
   readonly onRequest?: (record: RequestRecord) => void;
   /** How the store adapted to this one (the region it switched to, single deletes): for verbose logs. */
   readonly onNotice?: (message: string) => void;
+  /** Replaces the HTTP layer (unit tests answer as a fussy store would, without a network). */
+  readonly requestHandler?: S3ClientConfig['requestHandler'];
 }
 
 const CONFLICT_RETRIES = 5;
@@ -169,6 +171,7 @@ class S3Store implements ObjectStore {
       ...(options.profile ? { profile: options.profile } : {}),
       ...credentialsFrom(options, env),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
+      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
       // the other signals, and remembering the region for the process, are ours (followRegion).
       followRegionRedirects: true,
