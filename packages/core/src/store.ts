@@ -29,7 +29,8 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
-import { addContentMd5, isBareBadRequest, refusesMultiDelete, regionFromAnswer } from './store-quirks.js';
+import { RegionFollower } from './region-follower.js';
+import { addContentMd5, refusesMultiDelete } from './store-quirks.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -142,13 +143,8 @@ class S3Store implements ObjectStore {
   private readonly counts: Record<string, number> = {};
   private readonly options: StoreOptions;
   private readonly clientConfig: S3ClientConfig;
-  /** The region requests are signed for: the configured one until the store names another (DESIGN §11). */
-  private region: string;
-  /** Set once the store answered a request without complaining about its region. */
-  private regionConfirmed = false;
-  /** A region the store named while the SDK followed its redirect by itself: switched to after the call. */
-  private hintedRegion: string | undefined;
-  private settlingRegion: Promise<void> | undefined;
+  /** The region requests are signed for: the configured one until the store names another. */
+  private readonly region: RegionFollower;
   /** Clients of regions left behind: requests may still be in flight on them; destroyed on close. */
   private readonly retiredClients: S3Client[] = [];
   /** Set once the store refused a multi-object delete: single deletes from then on. */
@@ -166,14 +162,17 @@ class S3Store implements ObjectStore {
     const pathStyle = options.addressingStyle ? options.addressingStyle === 'path' : customEndpoint !== undefined;
     // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
     // the store's answer tell the bucket's real region rather than failing.
-    this.region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profileConfig.region ?? 'us-east-1';
+    this.region = new RegionFollower(env.AWS_REGION || env.AWS_DEFAULT_REGION || profileConfig.region || 'us-east-1', {
+      probe: (key) => this.probeRegion(key),
+      switchTo: (region, previous) => this.useRegion(region, previous),
+    });
     this.clientConfig = {
       ...(options.profile ? { profile: options.profile } : {}),
       ...credentialsFrom(options, env),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
       ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
-      // the other signals, and remembering the region for the process, are ours (followRegion).
+      // the other signals, and remembering the region for the process, are ours (RegionFollower).
       followRegionRedirects: true,
       forcePathStyle: pathStyle,
       // S3-compatible stores reject the SDK's default aws-chunked CRC32 uploads.
@@ -181,7 +180,7 @@ class S3Store implements ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 4,
     };
-    this.client = this.createClient(this.region);
+    this.client = this.createClient(this.region.region);
   }
 
   /** A client signing for `region`, with the request log and the Content-MD5 some stores require. */
@@ -203,11 +202,11 @@ class S3Store implements ObjectStore {
           status = (result.response as { statusCode?: number }).statusCode;
           const date = (result.response as { headers?: Record<string, string> }).headers?.date;
           if (date) (result.output as { $serverTime?: string }).$serverTime = date;
-          this.noteRegionAnswer(undefined);
+          this.region.noteAnswer(undefined);
           return result;
         } catch (error) {
           status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-          if (status !== undefined) this.noteRegionAnswer(error);
+          if (status !== undefined) this.region.noteAnswer(error);
           throw error;
         } finally {
           const operation = context.commandName?.replace(/Command$/, '') ?? 'Request';
@@ -313,9 +312,9 @@ class S3Store implements ObjectStore {
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
     // A stream cannot be sent twice: learn the bucket's region before its first byte goes out, holding a
     // flowing stream meanwhile (its bytes would otherwise pass before the upload reads them).
-    if (!this.regionConfirmed) {
+    if (this.region.unsettled) {
       body.pause();
-      await this.settleRegion(key);
+      await this.region.settle(key);
     }
     const upload = new Upload({
       client: this.client,
@@ -460,13 +459,13 @@ class S3Store implements ObjectStore {
   private async send<T>(operation: string, key: string, call: () => Promise<T>, condition = '', how: SendOptions = {}): Promise<T> {
     let regionFollowed = false;
     for (let attempt = 0; ; attempt++) {
-      const signedFor = this.region;
+      const signedFor = this.region.region;
       try {
         const result = await call();
-        this.adoptHintedRegion();
+        this.region.adoptHinted();
         return result;
       } catch (error) {
-        if (!regionFollowed && (await this.followRegion(error, signedFor, key)) && how.replayable !== false) {
+        if (!regionFollowed && (await this.region.follow(error, signedFor, key)) && how.replayable !== false) {
           regionFollowed = true;
           continue;
         }
@@ -487,61 +486,21 @@ class S3Store implements ObjectStore {
     }
   }
 
-  // Region (DESIGN §2, §11): however the store names the bucket's region, follow it once and keep it.
-
-  /** Called by the request log for every answer: a region named, or an answer that proves ours right. */
-  private noteRegionAnswer(error: unknown): void {
-    const named = error === undefined ? undefined : regionFromAnswer(error);
-    if (named !== undefined && named !== this.region) this.hintedRegion = named;
-    else if (error === undefined || !isBareBadRequest(error)) this.regionConfirmed = true;
+  /** Region switches (RegionFollower decides): a client for the new region; the old one may still be busy. */
+  private useRegion(region: string, previous: string): void {
+    this.options.onNotice?.(`bucket ${this.bucket} is in region ${region}, not ${previous}: using ${region}`);
+    this.retiredClients.push(this.client);
+    this.client = this.createClient(region);
   }
 
-  /** After a call the SDK completed by following a redirect itself: sign for that region from now on. */
-  private adoptHintedRegion(): void {
-    const hinted = this.hintedRegion;
-    this.hintedRegion = undefined;
-    if (hinted !== undefined && hinted !== this.region) this.useRegion(hinted);
-  }
-
-  /**
-   * Whether `error` was the store refusing a request signed for the wrong region; if so, later requests are
-   * signed for the region it named. A bare 400 (a HEAD answer has no body to explain it) is asked about.
-   */
-  private async followRegion(error: unknown, signedFor: string, key: string): Promise<boolean> {
-    this.hintedRegion = undefined;
-    let named = regionFromAnswer(error);
-    if (named === undefined && isBareBadRequest(error) && !this.regionConfirmed) named = await this.askRegion(key);
-    if (named === undefined || named === signedFor) return false;
-    if (named !== this.region) this.useRegion(named);
-    return true;
-  }
-
-  /** Makes sure of the region before a request that cannot be sent twice (a streamed upload). */
-  private settleRegion(key: string): Promise<void> {
-    if (this.regionConfirmed) return Promise.resolve();
-    this.settlingRegion ??= this.askRegion(key).then((named) => {
-      if (named !== undefined && named !== this.region) this.useRegion(named);
-      this.settlingRegion = undefined;
-    });
-    return this.settlingRegion;
-  }
-
-  /** The region the store names when asked with a one-key listing; undefined when it accepts ours. */
-  private async askRegion(key: string): Promise<string | undefined> {
+  /** A one-key listing, to learn whether the store accepts our region: its failure, or undefined. */
+  private async probeRegion(key: string): Promise<unknown> {
     try {
       await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
       return undefined;
     } catch (error) {
-      // Any other failure (no permission, no bucket) is for the real request to report.
-      return regionFromAnswer(error);
+      return error;
     }
-  }
-
-  private useRegion(region: string): void {
-    this.options.onNotice?.(`bucket ${this.bucket} is in region ${region}, not ${this.region}: using ${region}`);
-    this.retiredClients.push(this.client);
-    this.region = region;
-    this.client = this.createClient(region);
   }
 }
 
