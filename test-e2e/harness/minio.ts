@@ -84,8 +84,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface MinioOptions {
+  /** Extra server environment, e.g. `{ MINIO_REGION: 'eu-west-3' }` for a bucket in another region. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Starts MinIO on 127.0.0.1 and waits until it answers its readiness check. */
-export async function startMinio(): Promise<S3Server> {
+export async function startMinio(options: MinioOptions = {}): Promise<S3Server> {
+  const region = options.env?.MINIO_REGION ?? 'us-east-1';
   const binary = await ensureMinio();
   const dataDir = await mkdtemp(join(tmpdir(), 'git-remote-s3-minio-'));
   const accessKeyId = `test${randomBytes(6).toString('hex')}`;
@@ -106,6 +112,7 @@ export async function startMinio(): Promise<S3Server> {
           MINIO_UPDATE: 'off',
           MINIO_CALLHOME_ENABLE: 'off',
           MINIO_REGION: 'us-east-1',
+          ...options.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -119,8 +126,8 @@ export async function startMinio(): Promise<S3Server> {
         endpoint,
         accessKeyId,
         secretAccessKey,
-        region: 'us-east-1',
-        label: `minio ${MINIO_VERSION}`,
+        region,
+        label: `minio ${MINIO_VERSION}${region === 'us-east-1' ? '' : ` in ${region}`}`,
         stop: async () => {
           await stopProcess(child);
           await rm(dataDir, { recursive: true, force: true });

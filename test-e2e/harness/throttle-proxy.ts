@@ -2,10 +2,11 @@
 // bandwidth cap, to make transfers slow on purpose (lock heartbeats, killed uploads) or like a real region
 // (benchmarks), and counts bytes and requests by S3 operation. Headers pass through untouched, so request
 // signatures stay valid. With `loseAnswers` it plays a store that carries a write out and then loses the
-// answer (a 500 or a reset), the way some S3-compatible stores do under load.
+// answer (a 500 or a reset), the way some S3-compatible stores do under load; with `quirks`, a fussier
+// store than MinIO (multi-object delete).
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 
 export interface ThrottleOptions {
   /** Upstream S3 endpoint, e.g. http://127.0.0.1:9000. */
@@ -16,6 +17,8 @@ export interface ThrottleOptions {
   readonly bytesPerSecond?: number;
   /** Loses the answers of a seeded-random share of the writes the server carried out. */
   readonly loseAnswers?: LoseAnswersOptions;
+  /** Refusals of stores stricter than MinIO, answered by the proxy itself. */
+  readonly quirks?: StoreQuirks;
 }
 
 export interface LoseAnswersOptions {
@@ -35,6 +38,20 @@ export interface LostAnswers {
   readonly log: { readonly kind: string; readonly nth: number; readonly status: number }[];
 }
 
+export interface StoreQuirks {
+  /** `POST ?delete` without a Content-MD5 matching its body: 400 MissingContentMD5 / BadDigest (older Ceph, ECS). */
+  readonly requireContentMd5?: boolean;
+  /** Any `POST ?delete`: 501 NotImplemented (stores without multi-object delete). */
+  readonly noMultiDelete?: boolean;
+}
+
+/** One multi-object delete the quirks looked at: the Content-MD5 it carried and what the proxy answered. */
+export interface MultiDeleteRecord {
+  readonly contentMd5: 'valid' | 'wrong' | 'missing';
+  /** The status the proxy refused it with; undefined when it went on to the server. */
+  readonly refusedWith: number | undefined;
+}
+
 export interface ProxyStats {
   /** Bytes that went through, each way (bodies only). */
   up: number;
@@ -50,6 +67,8 @@ export interface ThrottleProxy {
   readonly endpoint: string;
   readonly stats: ProxyStats;
   readonly lostAnswers: LostAnswers;
+  /** With quirks: every `POST ?delete`, in arrival order. */
+  readonly multiDeletes: readonly MultiDeleteRecord[];
   close(): Promise<void>;
 }
 
@@ -149,12 +168,21 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
   const loser = answerLoser(options.loseAnswers, lostAnswers);
   const bandwidth = new Bandwidth(options.bytesPerSecond);
   const stats: ProxyStats = { up: 0, down: 0, requests: 0, byType: {}, log: [] };
+  const multiDeletes: MultiDeleteRecord[] = [];
   const server: Server = createServer((req, res) => {
     stats.requests++;
     const type = classifyRequest(req.method ?? 'GET', req.url ?? '/');
     stats.byType[type] = (stats.byType[type] ?? 0) + 1;
     const acl = req.headers['x-amz-acl'];
     stats.log.push({ type, url: req.url ?? '/', acl: Array.isArray(acl) ? acl.join(',') : acl });
+    if (options.quirks && type === 'DELETE-MANY') {
+      void answerQuirks(req, res, options.quirks, multiDeletes).then((body) => body && forward(req, res, type, body));
+      return;
+    }
+    forward(req, res, type);
+  });
+  /** Sends the request on to the server (`body`: already read by the quirks) and its answer back. */
+  const forward = (req: IncomingMessage, res: ServerResponse, type: string, body?: Buffer) =>
     setTimeout(() => {
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
@@ -165,9 +193,8 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
         },
       );
       upstream.on('error', () => res.destroy());
-      req.pipe(throttled(bandwidth, (n) => (stats.up += n))).pipe(upstream);
+      (body ? Readable.from([body]) : req).pipe(throttled(bandwidth, (n) => (stats.up += n))).pipe(upstream);
     }, options.latencyMs ?? 0);
-  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -175,10 +202,41 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     lostAnswers,
+    multiDeletes,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Plays a store stricter than MinIO on one `POST ?delete`: answers it with the store's S3 error and resolves
+ * undefined, or resolves the body read (for the caller to forward) when the request passes.
+ */
+async function answerQuirks(
+  req: IncomingMessage,
+  res: ServerResponse,
+  quirks: StoreQuirks,
+  seen: MultiDeleteRecord[],
+): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const given = req.headers['content-md5'];
+  const contentMd5 = given === undefined ? 'missing' : given === createHash('md5').update(body).digest('base64') ? 'valid' : 'wrong';
+  const refusal = quirks.noMultiDelete
+    ? { status: 501, code: 'NotImplemented', message: 'A header you provided implies functionality that is not implemented' }
+    : quirks.requireContentMd5 && contentMd5 === 'missing'
+      ? { status: 400, code: 'MissingContentMD5', message: 'Missing required header for this request: Content-MD5' }
+      : quirks.requireContentMd5 && contentMd5 === 'wrong'
+        ? { status: 400, code: 'BadDigest', message: 'The Content-MD5 you specified did not match what we received' }
+        : undefined;
+  seen.push({ contentMd5, refusedWith: refusal?.status });
+  if (!refusal) return body;
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message><RequestId>quirk</RequestId></Error>`;
+  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+  res.end(xml);
+  return undefined;
 }

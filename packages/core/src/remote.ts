@@ -40,6 +40,7 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
     ...(settings.sse ? { sse: settings.sse } : {}),
     ...(settings.addressingStyle ? { addressingStyle: settings.addressingStyle } : {}),
     onRequest: (r) => log.debug(`${r.method} ${r.key} -> ${r.status ?? 'failed'} (${r.ms} ms)`),
+    onNotice: (message) => log.debug(message),
   });
   return { url, display: formatRemoteUrl(url), store, settings, gitConfig };
 }

@@ -5,16 +5,19 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
+  type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { mapConcurrent } from './concurrency.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './config.js';
 import {
   AccessDeniedError,
@@ -27,6 +30,8 @@ import {
   S3RequestError,
 } from './errors.js';
 import { isOwnUpload, mayHaveLanded, type StoredBytes, writeRecognisingOwn } from './own-write.js';
+import { RegionFollower } from './region-follower.js';
+import { addContentMd5, refusesMultiDelete } from './store-quirks.js';
 
 export interface ObjectInfo {
   readonly key: string;
@@ -99,6 +104,10 @@ export interface StoreOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called after every HTTP request (each retry too): counting and verbose logs. Never sees credentials. */
   readonly onRequest?: (record: RequestRecord) => void;
+  /** How the store adapted to this one (the region it switched to, single deletes): for verbose logs. */
+  readonly onNotice?: (message: string) => void;
+  /** Replaces the HTTP layer (unit tests answer as a fussy store would, without a network). */
+  readonly requestHandler?: S3ClientConfig['requestHandler'];
 }
 
 const CONFLICT_RETRIES = 5;
@@ -138,9 +147,16 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
 class S3Store implements ObjectStore {
   readonly bucket: string;
   readonly endpointLabel: string;
-  private readonly client: S3Client;
+  private client: S3Client;
   private readonly counts: Record<string, number> = {};
   private readonly options: StoreOptions;
+  private readonly clientConfig: S3ClientConfig;
+  /** The region requests are signed for: the configured one until the store names another. */
+  private readonly region: RegionFollower;
+  /** Clients of regions left behind: requests may still be in flight on them; destroyed on close. */
+  private readonly retiredClients: S3Client[] = [];
+  /** Set once the store refused a multi-object delete: single deletes from then on. */
+  private singleDeletesOnly = false;
 
   constructor(options: StoreOptions, profileConfig: ProfileSection) {
     // Node 20 is supported by this project; the SDK's notice about its own future releases would only
@@ -152,21 +168,34 @@ class S3Store implements ObjectStore {
     const customEndpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? profileConfig.endpoint_url;
     this.endpointLabel = customEndpoint ?? 'https://s3.amazonaws.com';
     const pathStyle = options.addressingStyle ? options.addressingStyle === 'path' : customEndpoint !== undefined;
-    this.client = new S3Client({
+    // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
+    // the store's answer tell the bucket's real region rather than failing.
+    this.region = new RegionFollower(env.AWS_REGION || env.AWS_DEFAULT_REGION || profileConfig.region || 'us-east-1', {
+      probe: (key) => this.probeRegion(key),
+      switchTo: (region, previous) => this.useRegion(region, previous),
+    });
+    this.clientConfig = {
       ...(options.profile ? { profile: options.profile } : {}),
       ...credentialsFrom(options, env),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
-      // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
-      // S3's redirect tell the bucket's real region rather than failing.
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profileConfig.region ?? 'us-east-1',
+      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+      // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
+      // the other signals, and remembering the region for the process, are ours (RegionFollower).
       followRegionRedirects: true,
       forcePathStyle: pathStyle,
       // S3-compatible stores reject the SDK's default aws-chunked CRC32 uploads.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 4,
-    });
-    this.client.middlewareStack.add(
+    };
+    this.client = this.createClient(this.region.region);
+  }
+
+  /** A client signing for `region`, with the request log and the Content-MD5 some stores require. */
+  private createClient(region: string): S3Client {
+    const options = this.options;
+    const client = new S3Client({ ...this.clientConfig, region });
+    client.middlewareStack.add(
       (next, context) => async (args) => {
         const started = performance.now();
         const request = args.request as {
@@ -181,9 +210,11 @@ class S3Store implements ObjectStore {
           status = (result.response as { statusCode?: number }).statusCode;
           const date = (result.response as { headers?: Record<string, string> }).headers?.date;
           if (date) (result.output as { $serverTime?: string }).$serverTime = date;
+          this.region.noteAnswer(undefined);
           return result;
         } catch (error) {
           status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          if (status !== undefined) this.region.noteAnswer(error);
           throw error;
         } finally {
           const operation = context.commandName?.replace(/Command$/, '') ?? 'Request';
@@ -201,6 +232,15 @@ class S3Store implements ObjectStore {
       },
       { step: 'deserialize', name: 'gitRemoteS3RequestLog', priority: 'high' },
     );
+    // After the SDK's checksum middleware (same step, lower priority), so it sees the checksum it added.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        addContentMd5(args.request as { headers?: Record<string, string>; body?: unknown });
+        return next(args);
+      },
+      { step: 'build', name: 'gitRemoteS3ContentMd5', priority: 'low' },
+    );
+    return client;
   }
 
   async get(key: string, range?: { start: number; end: number }, signal?: AbortSignal): Promise<ObjectBody> {
@@ -261,6 +301,12 @@ class S3Store implements ObjectStore {
   }
 
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
+    // A stream cannot be sent twice: learn the bucket's region before its first byte goes out, holding a
+    // flowing stream meanwhile (its bytes would otherwise pass before the upload reads them).
+    if (this.region.unsettled) {
+      body.pause();
+      await this.region.settle(key);
+    }
     const upload = new Upload({
       client: this.client,
       params: {
@@ -280,7 +326,8 @@ class S3Store implements ObjectStore {
     });
     const started = Date.now();
     try {
-      const out = await this.send('Upload', key, () => upload.done(), options.ifNoneMatch ? 'If-None-Match: *' : '');
+      const condition = options.ifNoneMatch ? 'If-None-Match: *' : '';
+      const out = await this.send('Upload', key, () => upload.done(), condition, { replayable: false });
       return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
     } catch (error) {
       return this.confirmUploadLanded(key, error, sent, Date.now() - started);
@@ -341,30 +388,54 @@ class S3Store implements ObjectStore {
     if (keys.length === 1) return this.delete(keys[0] as string);
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      const out = await this.send('DeleteObjects', batch[0] ?? '', () =>
-        this.client.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-        ),
-      );
-      const failed = out.Errors?.[0];
-      if (failed) {
-        throw mapS3Error(
-          Object.assign(new Error(failed.Message ?? 'delete failed'), {
-            name: failed.Code ?? 'DeleteFailed',
-          }),
-          {
-            operation: 'DeleteObject',
-            bucket: this.bucket,
-            key: failed.Key,
-            profile: this.options.profile,
-            endpoint: this.endpointLabel,
-          },
-        );
+      if (this.singleDeletesOnly || !(await this.deleteBatch(batch))) {
+        await mapConcurrent(batch, SINGLE_DELETE_CONCURRENCY, (key) => this.delete(key));
       }
     }
+  }
+
+  /**
+   * One DeleteObjects call; false when the store refuses multi-object delete (wants a Content-MD5 it did not
+   * get, or lacks the call): the caller then deletes one key at a time, and so does every later call.
+   */
+  private async deleteBatch(batch: readonly string[]): Promise<boolean> {
+    let out: DeleteObjectsCommandOutput;
+    try {
+      out = await this.send(
+        'DeleteObjects',
+        batch[0] ?? '',
+        () =>
+          this.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }),
+          ),
+        '',
+        { unmapped: refusesMultiDelete },
+      );
+    } catch (error) {
+      if (!refusesMultiDelete(error)) throw error;
+      this.singleDeletesOnly = true;
+      this.options.onNotice?.(`${this.endpointLabel} refused a multi-object delete (${describeAnswer(error)}): deleting one key at a time`);
+      return false;
+    }
+    const failed = out.Errors?.[0];
+    if (failed) {
+      throw mapS3Error(
+        Object.assign(new Error(failed.Message ?? 'delete failed'), {
+          name: failed.Code ?? 'DeleteFailed',
+        }),
+        {
+          operation: 'DeleteObject',
+          bucket: this.bucket,
+          key: failed.Key,
+          profile: this.options.profile,
+          endpoint: this.endpointLabel,
+        },
+      );
+    }
+    return true;
   }
 
   requestCounts(): Readonly<Record<string, number>> {
@@ -372,6 +443,7 @@ class S3Store implements ObjectStore {
   }
 
   close(): void {
+    for (const client of this.retiredClients) client.destroy();
     this.client.destroy();
   }
 
@@ -456,16 +528,28 @@ class S3Store implements ObjectStore {
     };
   }
 
-  /** Runs one SDK call, retrying S3's 409 ConditionalRequestConflict, and maps failures to our errors. */
-  private async send<T>(operation: string, key: string, call: () => Promise<T>, condition = ''): Promise<T> {
+  /**
+   * Runs one SDK call, retrying S3's 409 ConditionalRequestConflict and, once, a call the store refused for
+   * its region (in the region it named), and maps failures to our errors.
+   */
+  private async send<T>(operation: string, key: string, call: () => Promise<T>, condition = '', how: SendOptions = {}): Promise<T> {
+    let regionFollowed = false;
     for (let attempt = 0; ; attempt++) {
+      const signedFor = this.region.region;
       try {
-        return await call();
+        const result = await call();
+        this.region.adoptHinted();
+        return result;
       } catch (error) {
+        if (!regionFollowed && (await this.region.follow(error, signedFor, key)) && how.replayable !== false) {
+          regionFollowed = true;
+          continue;
+        }
         if (isConditionalConflict(error) && attempt < CONFLICT_RETRIES) {
           await sleep(50 * 2 ** attempt + Math.random() * 50);
           continue;
         }
+        if (how.unmapped?.(error)) throw error;
         throw mapS3Error(error, {
           operation,
           bucket: this.bucket,
@@ -477,6 +561,40 @@ class S3Store implements ObjectStore {
       }
     }
   }
+
+  /** Region switches (RegionFollower decides): a client for the new region; the old one may still be busy. */
+  private useRegion(region: string, previous: string): void {
+    this.options.onNotice?.(`bucket ${this.bucket} is in region ${region}, not ${previous}: using ${region}`);
+    this.retiredClients.push(this.client);
+    this.client = this.createClient(region);
+  }
+
+  /** A one-key listing, to learn whether the store accepts our region: its failure, or undefined. */
+  private async probeRegion(key: string): Promise<unknown> {
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+}
+
+interface SendOptions {
+  /** False when the call's body is a stream already read: a region switch then serves later calls only. */
+  readonly replayable?: boolean;
+  /** Failures the caller handles itself, rethrown as the SDK raised them. */
+  readonly unmapped?: (error: unknown) => boolean;
+}
+
+/** At most this many single DELETEs in flight where a store refuses multi-object delete. */
+const SINGLE_DELETE_CONCURRENCY = 8;
+
+/** `NotImplemented (HTTP 501)`: a store's refusal, for a notice. */
+function describeAnswer(error: unknown): string {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${e.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}`;
 }
 
 interface ErrorContext {
