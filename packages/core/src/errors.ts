@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'access-denied'
   | 'no-credentials'
   | 'not-found'
+  | 'no-such-object'
+  | 'layout-conflict'
   | 'precondition-failed'
   | 'lock-held'
   | 'lock-lost'
@@ -110,6 +112,24 @@ export class NoCredentialsError extends GitRemoteS3Error {
 export class NotFoundError extends GitRemoteS3Error {
   constructor(bucket: string, key: string) {
     super('not-found', `s3://${bucket}/${key} does not exist`, { bucket, key });
+  }
+}
+
+/** git asked for an object id (`git fetch <remote> <sha>`, a submodule's commit) that no ref of the remote reaches. */
+export class NoSuchObjectError extends GitRemoteS3Error {
+  constructor(remote: string, sha: string) {
+    super('no-such-object', `${remote} has no object ${sha}; fetch a branch or tag that contains it`, { remote, sha });
+  }
+}
+
+/** Two first pushes, one per layout, raced: clients read the layout HEAD names, so the other push's refs go unread. */
+export class LayoutConflictError extends GitRemoteS3Error {
+  constructor(remote: string, layout: string, headText: string, remedy: string) {
+    super(
+      'layout-conflict',
+      `another first push made ${remote} a ${layout}-layout remote at the same moment (HEAD '${printable(headText)}'): clients read that layout, not these refs; ${remedy}`,
+      { remote, layout, headText },
+    );
   }
 }
 

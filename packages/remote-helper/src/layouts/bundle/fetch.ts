@@ -7,6 +7,7 @@ import {
   createProgress,
   downloadObject,
   GitFailedError,
+  GitRemoteS3Error,
   mapConcurrent,
   missingObjects,
   objectUrl,
@@ -87,7 +88,11 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
     }
     throw error;
   }
-  if (piped.status === 'rejected') throw piped.reason;
+  // git took a whole pack and stopped reading: what follows it in the object is not git's (git itself
+  // calls a bundle file like this corrupt, 'pack has junk at the end').
+  if (piped.status === 'rejected') {
+    throw piped.reason instanceof GitRemoteS3Error ? piped.reason : new CorruptObjectError(where, 'data follows the end of its pack');
+  }
   const stillMissing = await missingObjects([bundle.sha], repo);
   if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
 }
