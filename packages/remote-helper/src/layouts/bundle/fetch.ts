@@ -80,6 +80,8 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
   const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])], repo.cwd ? { cwd: repo.cwd } : {});
   git.stdout.resume();
   const [piped, indexed] = await Promise.allSettled([pipeline(pack, git.stdin), git.done]);
+  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
+  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
   if (indexed.status === 'rejected') {
     const error = indexed.reason;
     if (error instanceof GitFailedError) {

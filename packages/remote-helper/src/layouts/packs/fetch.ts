@@ -263,6 +263,8 @@ async function indexPack(
   const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));
   git.stdout.resume();
   const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
+  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
+  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
   if (indexed.status === 'rejected') {
     const error = indexed.reason;
     if (!(error instanceof GitFailedError)) throw error;
