@@ -368,3 +368,32 @@ async function startCuttingProxy(target: string, cut: (path: string) => boolean)
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+describe('what git-lfs can send the agent never reaches the "this is a bug" path', () => {
+  test('an upload of a file that is gone, a bad oid and a line that is not JSON each get a one-line answer', async ({ world }) => {
+    const repo = await repoWithRemote(world, 'src', world.url('lfs'));
+    const oid = 'a'.repeat(64);
+    const input = [
+      JSON.stringify({ event: 'init', operation: 'upload', remote: 'origin', concurrent: false, concurrenttransfers: 1 }),
+      JSON.stringify({ event: 'upload', oid, size: 3, path: join(world.dir, 'gone.bin') }),
+      JSON.stringify({ event: 'upload', oid: '../../etc/passwd', size: 3, path: join(repo, 'README') }),
+      '{not json',
+      JSON.stringify({ event: 'terminate' }),
+      '',
+    ].join('\n');
+    const result = await world.run('git-lfs-s3', [], { cwd: repo, input });
+    expect(result.code).toBe(0);
+    const answers = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; oid?: string; error?: { code: number; message: string } });
+    expect(answers[0]).toEqual({});
+    const byOid = new Map(answers.filter((a) => a.event === 'complete').map((a) => [a.oid, a.error?.message]));
+    expect(byOid.get(oid)).toBe(
+      `cannot open '${join(world.dir, 'gone.bin')}': no such file or directory (ENOENT); check the path, its permissions and the free disk space`,
+    );
+    expect(byOid.get('../../etc/passwd')).toBe("git-lfs sent an invalid oid '../../etc/passwd': an LFS oid is 64 lowercase hex characters");
+    expect(result.stdout).not.toContain('this is a bug');
+    expect(await remoteKeys(world, 'lfs')).toEqual([]);
+  });
+});

@@ -18,6 +18,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './config.js';
 import {
   AccessDeniedError,
+  asExpected,
   GitRemoteS3Error,
   NetworkError,
   NoCredentialsError,
@@ -496,6 +497,11 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
       status,
       `${name}${err.message && err.message !== name ? `: ${firstLine(err.message)}` : ''}`,
     );
+  }
+  // A local file the request streamed from or to failed (an LFS file gone, a full disk): that file is the news.
+  if ((error as NodeJS.ErrnoException).path !== undefined) {
+    const local = asExpected(error);
+    if (local instanceof GitRemoteS3Error) return local;
   }
   // Anything else the SDK or the connection throws is still a failed request, never a bug of ours.
   const detail = error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : String(error);
