@@ -3,6 +3,7 @@
 // removal of the old bundle(s), and repo.zip for s3+zip. Every path out releases the lock.
 import {
   ancestry,
+  asExpected,
   bundleKey,
   createProgress,
   GitRemoteS3Error,
@@ -51,7 +52,8 @@ export async function pushRef(
       : await updateRef(remote, table, request, request.sha, options, namesHead);
   } catch (error) {
     if (error instanceof Rejected) return { ref, ok: false, reason: error.reason };
-    if (error instanceof GitRemoteS3Error) return { ref, ok: false, reason: error.message };
+    const known = asExpected(error);
+    if (known instanceof GitRemoteS3Error) return { ref, ok: false, reason: known.message };
     log.debug(`push of ${ref} failed: ${(error as Error).stack ?? String(error)}`);
     return { ref, ok: false, reason: `unexpected failure (a bug; GIT_REMOTE_S3_VERBOSE=1 shows details): ${(error as Error).message}` };
   }
