@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { World } from './harness/context.js';
 import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, repoWithRemote } from './harness/repo.js';
+import { commitFile, initRepo, repoWithRemote, requestLines } from './harness/repo.js';
 
 /** A remote at `prefix` with main (three commits) and feature (two more commits off main's first). */
 async function remoteWithHistory(world: World, prefix: string) {
@@ -72,8 +72,10 @@ describe.each(LAYOUTS)('fetch by object id on the %s layout', (layout: LayoutNam
     await world.git(['fetch', '-q', 'origin'], client);
     const refsBefore = await world.git(['for-each-ref'], client);
     const unknown = 'c0ffee'.repeat(6).padEnd(40, '0');
-    const result = await world.run('git', ['fetch', 'origin', unknown], { cwd: client });
+    const result = await world.run('git', ['fetch', 'origin', unknown], { cwd: client, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
     expect(result.code).not.toBe(0);
+    // Every ref is here already: no bundle or pack is downloaded again to look for it.
+    expect(requestLines(result.stderr).filter((l) => /^s3: GET \S+\.(bundle|pack) /.test(l))).toEqual([]);
     expect(result.stderr).toContain(`error: ${url} has no object ${unknown}; fetch a branch or tag that contains it`);
     expect(result.stderr).not.toContain('this is a bug');
     expect(await world.git(['for-each-ref'], client)).toBe(refsBefore);
