@@ -1,6 +1,8 @@
 // Every failure a user can meet through git, produced for real: each says what failed, where, and what
 // to do, in git's voice, and git exits non-zero with the remote left as it was.
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test, type World } from './harness/context.js';
@@ -257,5 +259,141 @@ describe('the amazon-s3:// properties file', () => {
     expect(readable.code, readable.stderr).toBe(0);
     expect(readable.stderr).toContain(`warning: ${file} is readable by other users; run 'chmod 600 ${file}'`);
     expect(readable.stderr).not.toContain(world.server.secretAccessKey);
+  });
+});
+
+describe('what the bucket can hold or send never reaches the "this is a bug" path', () => {
+  /** A remote at `prefix` on `layout` with a few commits on main; returns its url and the source repository. */
+  async function remoteOn(world: World, layout: 'bundle' | 'packs', prefix: string) {
+    await useLayout(world, layout);
+    const url = world.url(prefix);
+    const src = await repoWithRemote(world, 'src', url);
+    for (let i = 0; i < 3; i++) await commitFile(world, src, `f${i}`, `${'data '.repeat(2000)}${i}\n`);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    return { url, src, keys: await remoteKeys(world, prefix) };
+  }
+
+  test('a bundle with bytes after its pack fails the clone naming the object as corrupt', async ({ world }) => {
+    const { url, keys } = await remoteOn(world, 'bundle', 'junk');
+    const key = keys.find((k) => k.endsWith('.bundle')) ?? '';
+    await world.store.put(key, Buffer.concat([await readObject(world, key), Buffer.alloc(1024 * 1024, 7)]));
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `error: s3://${world.bucket}/${key} is corrupt: data follows the end of its pack; restore it from a good clone with a forced push`,
+    );
+    expect(result.stderr).not.toContain('this is a bug');
+  });
+
+  test('an object under a bundle key that is no bundle at all fails the clone naming it', async ({ world }) => {
+    const { url, keys } = await remoteOn(world, 'bundle', 'notbundle');
+    const key = keys.find((k) => k.endsWith('.bundle')) ?? '';
+    await world.store.put(key, '<html>not a bundle</html>\n\n');
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`error: s3://${world.bucket}/${key} is corrupt: it is not a git bundle (bad signature)`);
+  });
+
+  test('a pack with bytes after it fails the clone naming the object as corrupt', async ({ world }) => {
+    const { url, keys } = await remoteOn(world, 'packs', 'junkpack');
+    const key = keys.find((k) => k.endsWith('.pack')) ?? '';
+    await world.store.put(key, Buffer.concat([await readObject(world, key), Buffer.alloc(1024 * 1024, 7)]));
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`error: s3://${world.bucket}/${key} is corrupt: data follows the end of its pack`);
+    expect(result.stderr).not.toContain('this is a bug');
+  });
+
+  test('garbage in the HEAD of a packs remote does not make it look empty: the clone gets its refs, with a warning', async ({ world }) => {
+    const { url, src } = await remoteOn(world, 'packs', 'badhead');
+    await world.store.put('badhead/HEAD', Buffer.from([0, 1, 2, 0xff, 10]));
+    // Read with a client that expects the bundle layout (the default): HEAD alone must not decide.
+    await writeFile(join(world.home, '.gitconfig'), (await readFile(join(world.home, '.gitconfig'), 'utf8')).replace(/\[s3\][^[]*/, ''));
+    const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`warning: ignoring s3://${world.bucket}/badhead/HEAD: '\\x00\\x01\\x02`);
+    expect(result.stderr).not.toContain('empty repository');
+    expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(
+      (await world.git(['rev-parse', 'HEAD'], src)).trim(),
+    );
+  });
+
+  test('a connection cut while a bundle streams in is a network error naming the endpoint', async ({ world }) => {
+    const { url, keys } = await remoteOn(world, 'bundle', 'cut');
+    const key = keys.find((k) => k.endsWith('.bundle')) ?? '';
+    const proxy = await startCuttingProxy(world.server.endpoint, (path) => path.endsWith('.bundle'));
+    try {
+      const result = await world.run('git', ['clone', url, 'copy'], { cwd: world.dir, env: { AWS_ENDPOINT_URL: proxy.endpoint } });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`error: cannot reach ${proxy.endpoint} \\(.+\\); check the endpoint and your network`));
+      expect(result.stderr).not.toContain('this is a bug');
+      expect(key).not.toBe('');
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/**
+ * A proxy that forwards to `target` but, for GETs whose path `cut` picks, sends the headers and half the
+ * body and a moment later resets the connection: what a flaky network or store does mid-download.
+ */
+async function startCuttingProxy(target: string, cut: (path: string) => boolean): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const upstream = httpRequest(`${target}${req.url ?? ''}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (req.method !== 'GET' || !cut((req.url ?? '').split('?')[0] ?? '')) {
+        answer.pipe(res);
+        return;
+      }
+      const half = Math.floor(Number(answer.headers['content-length'] ?? 0) / 2);
+      let sent = 0;
+      answer.on('data', (chunk: Buffer) => {
+        if (sent >= half) return;
+        res.write(chunk.subarray(0, half - sent));
+        sent += Math.min(chunk.length, half - sent);
+        if (sent >= half) {
+          answer.destroy();
+          // Late enough that the client has the answer and is reading its body.
+          setTimeout(() => res.socket?.resetAndDestroy(), 300);
+        }
+      });
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('what git-lfs can send the agent never reaches the "this is a bug" path', () => {
+  test('an upload of a file that is gone, a bad oid and a line that is not JSON each get a one-line answer', async ({ world }) => {
+    const repo = await repoWithRemote(world, 'src', world.url('lfs'));
+    const oid = 'a'.repeat(64);
+    const input = [
+      JSON.stringify({ event: 'init', operation: 'upload', remote: 'origin', concurrent: false, concurrenttransfers: 1 }),
+      JSON.stringify({ event: 'upload', oid, size: 3, path: join(world.dir, 'gone.bin') }),
+      JSON.stringify({ event: 'upload', oid: '../../etc/passwd', size: 3, path: join(repo, 'README') }),
+      '{not json',
+      JSON.stringify({ event: 'terminate' }),
+      '',
+    ].join('\n');
+    const result = await world.run('git-lfs-s3', [], { cwd: repo, input });
+    expect(result.code).toBe(0);
+    const answers = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; oid?: string; error?: { code: number; message: string } });
+    expect(answers[0]).toEqual({});
+    const byOid = new Map(answers.filter((a) => a.event === 'complete').map((a) => [a.oid, a.error?.message]));
+    expect(byOid.get(oid)).toBe(
+      `cannot open '${join(world.dir, 'gone.bin')}': no such file or directory (ENOENT); check the path, its permissions and the free disk space`,
+    );
+    expect(byOid.get('../../etc/passwd')).toBe("git-lfs sent an invalid oid '../../etc/passwd': an LFS oid is 64 lowercase hex characters");
+    expect(result.stdout).not.toContain('this is a bug');
+    expect(await remoteKeys(world, 'lfs')).toEqual([]);
   });
 });

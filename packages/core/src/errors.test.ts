@@ -1,5 +1,20 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { BadKeyError, BadRefError, describeError, formatAge, GitRemoteS3Error, LockHeldError, NotFoundError, printable } from './errors.js';
+import {
+  asExpected,
+  BadKeyError,
+  BadRefError,
+  describeError,
+  EXIT_BUG,
+  EXIT_FAILED,
+  formatAge,
+  GitRemoteS3Error,
+  LocalIoError,
+  LockHeldError,
+  NotFoundError,
+  printable,
+  reportFailure,
+} from './errors.js';
 
 describe('formatAge', () => {
   it.each<[number, string]>([
@@ -112,5 +127,34 @@ describe('describeError', () => {
       'fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): just a string',
     );
     expect(describeError(42, true)).toMatch(/: 42$/);
+  });
+});
+
+describe('failures the machine reports', () => {
+  const systemError = async () => readFile('/nonexistent-dir/file').catch((e: unknown) => e);
+
+  it('turns a file the system cannot open into one line naming it, with what to check', async () => {
+    const error = asExpected(await systemError());
+    expect(error).toBeInstanceOf(LocalIoError);
+    expect((error as LocalIoError).code).toBe('local-io');
+    expect(describeError(await systemError(), false)).toBe(
+      "error: cannot open '/nonexistent-dir/file': no such file or directory (ENOENT); check the path, its permissions and the free disk space",
+    );
+  });
+
+  it('names the call when there is no path (a pipe whose reader went away)', () => {
+    const broken = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write', errno: -32 });
+    expect((asExpected(broken) as Error).message).toBe('write failed: broken pipe (EPIPE)');
+  });
+
+  it('exits 1, not 70, for a failure the machine reported', async () => {
+    expect(reportFailure(await systemError(), () => {}, false)).toBe(EXIT_FAILED);
+    expect(reportFailure(new TypeError('x is undefined'), () => {}, false)).toBe(EXIT_BUG);
+  });
+
+  it('leaves programming errors and plain values alone', () => {
+    const bug = new TypeError('x is undefined');
+    expect(asExpected(bug)).toBe(bug);
+    expect(asExpected('text')).toBe('text');
   });
 });

@@ -1,5 +1,6 @@
 // Every failure a user can cause or meet, as typed errors with a stable `code` and a message in git's
 // voice (what failed, on which bucket/key, what to do). The one place that turns an error into text.
+import { getSystemErrorMap } from 'node:util';
 import { escapeControls } from './log.js';
 
 export type ErrorCode =
@@ -11,6 +12,8 @@ export type ErrorCode =
   | 'access-denied'
   | 'no-credentials'
   | 'not-found'
+  | 'no-such-object'
+  | 'layout-conflict'
   | 'precondition-failed'
   | 'lock-held'
   | 'lock-lost'
@@ -26,7 +29,8 @@ export type ErrorCode =
   | 'network'
   | 's3'
   | 'git-missing'
-  | 'git-failed';
+  | 'git-failed'
+  | 'local-io';
 
 /** Base of every expected error: the message is for the user, `data` is for programs and tests. */
 export class GitRemoteS3Error extends Error {
@@ -112,6 +116,24 @@ export class NoCredentialsError extends GitRemoteS3Error {
 export class NotFoundError extends GitRemoteS3Error {
   constructor(bucket: string, key: string) {
     super('not-found', `s3://${bucket}/${key} does not exist`, { bucket, key });
+  }
+}
+
+/** git asked for an object id (`git fetch <remote> <sha>`, a submodule's commit) that no ref of the remote reaches. */
+export class NoSuchObjectError extends GitRemoteS3Error {
+  constructor(remote: string, sha: string) {
+    super('no-such-object', `${remote} has no object ${sha}; fetch a branch or tag that contains it`, { remote, sha });
+  }
+}
+
+/** Two first pushes, one per layout, raced: clients read the layout HEAD names, so the other push's refs go unread. */
+export class LayoutConflictError extends GitRemoteS3Error {
+  constructor(remote: string, layout: string, headText: string, remedy: string) {
+    super(
+      'layout-conflict',
+      `another first push made ${remote} a ${layout}-layout remote at the same moment (HEAD '${printable(headText)}'): clients read that layout, not these refs; ${remedy}`,
+      { remote, layout, headText },
+    );
   }
 }
 
@@ -280,6 +302,30 @@ export class GitFailedError extends GitRemoteS3Error {
   }
 }
 
+/**
+ * The local machine refused an operation (a file git-lfs named that is gone, a directory that cannot be
+ * written, a full disk): the environment's answer, never a bug of ours.
+ */
+export class LocalIoError extends GitRemoteS3Error {
+  constructor(syscall: string, errno: string, path: string | undefined, detail: string) {
+    const what = path === undefined ? `${syscall} failed` : `cannot ${syscall} '${printable(path)}'`;
+    const remedy = path === undefined ? '' : '; check the path, its permissions and the free disk space';
+    super('local-io', `${what}: ${detail} (${errno})${remedy}`, { syscall, errno, path });
+  }
+}
+
+/**
+ * `error` as one of ours when it is a failure the machine reported (Node's system errors: a `code` like
+ * ENOENT and the `syscall` that failed), else unchanged: what top-level handlers and the LFS agent report.
+ */
+export function asExpected(error: unknown): unknown {
+  if (error instanceof GitRemoteS3Error || !(error instanceof Error)) return error;
+  const { code, syscall, path, errno } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code) || typeof syscall !== 'string') return error;
+  const detail = (typeof errno === 'number' ? getSystemErrorMap().get(errno)?.[1] : undefined) ?? code;
+  return new LocalIoError(syscall, code, typeof path === 'string' ? path : undefined, detail);
+}
+
 /** `12s`, `3m04s`, `2h10m`: the way ages are shown in messages. */
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -299,7 +345,8 @@ export function describeError(error: unknown, verbose: boolean): string {
   return escapeControls(describeUnescaped(error, verbose));
 }
 
-function describeUnescaped(error: unknown, verbose: boolean): string {
+function describeUnescaped(thrown: unknown, verbose: boolean): string {
+  const error = asExpected(thrown);
   if (error instanceof GitRemoteS3Error) {
     return verbose && error.stack ? `error: ${error.message}\n${error.stack}` : `error: ${error.message}`;
   }
@@ -323,5 +370,5 @@ export function reportFailure(error: unknown, write: (text: string) => void, ver
     return EXIT_FAILED;
   }
   write(`${describeError(error, verbose)}\n`);
-  return error instanceof GitRemoteS3Error ? EXIT_FAILED : EXIT_BUG;
+  return asExpected(error) instanceof GitRemoteS3Error ? EXIT_FAILED : EXIT_BUG;
 }

@@ -65,7 +65,8 @@ export function spawnGit(args: readonly string[], options: GitOptions = {}): Git
   child.stdin?.on('error', () => {});
   const done = new Promise<number>((resolve, reject) => {
     child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new GitMissingError('git: command not found') : error);
+      // git could not be started at all (not installed, not executable, no processes left): never a raw errno.
+      reject(new GitMissingError(error.code === 'ENOENT' ? 'git: command not found' : `spawn git: ${error.code ?? error.message}`));
     });
     child.on('close', (code) => {
       if (code !== null && (code === 0 || options.okExitCodes?.includes(code))) resolve(code);

@@ -1,7 +1,7 @@
 // The object store: the only module that imports the AWS SDK. Builds the S3 client (credentials, endpoint,
 // region, addressing), offers the few operations the layouts need, counts and logs every request, and is
 // the one place where S3 failures become our typed errors.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -21,6 +21,7 @@ import { mapConcurrent } from './concurrency.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './config.js';
 import {
   AccessDeniedError,
+  asExpected,
   GitRemoteS3Error,
   NetworkError,
   NoCredentialsError,
@@ -257,7 +258,7 @@ class S3Store implements ObjectStore {
     if (!out.Body) throw new S3RequestError('GetObject', this.bucket, key, undefined, 'the response had no body');
     return {
       key,
-      body: out.Body as Readable,
+      body: this.mappedBody(out.Body as Readable, key),
       size: out.ContentLength ?? 0,
       etag: out.ETag ?? '',
       lastModified: out.LastModified ?? new Date(0),
@@ -266,11 +267,11 @@ class S3Store implements ObjectStore {
 
   async getText(key: string): Promise<{ text: string; etag: string } | undefined> {
     try {
-      const out = await this.send('GetObject', key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
-      return {
-        text: (await out.Body?.transformToString('utf8')) ?? '',
-        etag: out.ETag ?? '',
-      };
+      // The body is read inside `send`: a connection lost while it streams is mapped like any failure.
+      return await this.send('GetObject', key, async () => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { text: (await out.Body?.transformToString('utf8')) ?? '', etag: out.ETag ?? '' };
+      });
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
@@ -514,6 +515,27 @@ class S3Store implements ObjectStore {
     return { bytes: Buffer.concat(chunks), etag: out.etag };
   }
 
+  /**
+   * The body as a stream whose errors are ours: a connection lost or reset while it streams (after the
+   * SDK's answer) is a NetworkError naming the endpoint, not a raw socket error.
+   */
+  private mappedBody(body: Readable, key: string): Readable {
+    const mapped = new PassThrough({ highWaterMark: body.readableHighWaterMark });
+    body.on('error', (error) =>
+      mapped.destroy(
+        mapS3Error(error, {
+          operation: 'GetObject',
+          bucket: this.bucket,
+          key,
+          profile: this.options.profile,
+          endpoint: this.endpointLabel,
+        }),
+      ),
+    );
+    mapped.on('close', () => body.destroy());
+    return body.pipe(mapped);
+  }
+
   private writeParams(key: string, options: PutOptions) {
     const sse = this.options.sse;
     return {
@@ -670,7 +692,14 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
       `${name}${err.message && err.message !== name ? `: ${firstLine(err.message)}` : ''}`,
     );
   }
-  return error instanceof Error ? error : new Error(String(error));
+  // A local file the request streamed from or to failed (an LFS file gone, a full disk): that file is the news.
+  if ((error as NodeJS.ErrnoException).path !== undefined) {
+    const local = asExpected(error);
+    if (local instanceof GitRemoteS3Error) return local;
+  }
+  // Anything else the SDK or the connection throws is still a failed request, never a bug of ours.
+  const detail = error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : String(error);
+  return new S3RequestError(ctx.operation, ctx.bucket, key, status, code ? `${detail} (${code})` : detail);
 }
 
 function isConditionalConflict(error: unknown): boolean {

@@ -8,7 +8,16 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BadKeyError, CorruptObjectError, downloadObject, isLfsOid, lfsKey, objectUrl, PreconditionFailedError } from '@git-remote-s3/core';
+import {
+  CorruptObjectError,
+  downloadObject,
+  GitRemoteS3Error,
+  isLfsOid,
+  lfsKey,
+  objectUrl,
+  PreconditionFailedError,
+  printable,
+} from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 
 export type ProgressReporter = (bytesSoFar: number) => void;
@@ -17,8 +26,13 @@ export interface UploadOutcome {
   readonly skipped: boolean;
 }
 
+/** The oid comes from git-lfs: one that is not an oid is refused before it can become a key. */
 function checkOid(oid: string): void {
-  if (!isLfsOid(oid)) throw new BadKeyError(oid, 'an LFS oid must be 64 lowercase hex characters');
+  if (!isLfsOid(oid)) {
+    throw new GitRemoteS3Error('bad-key', `git-lfs sent an invalid oid '${printable(oid)}': an LFS oid is 64 lowercase hex characters`, {
+      oid,
+    });
+  }
 }
 
 /**

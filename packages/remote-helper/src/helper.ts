@@ -1,6 +1,6 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
-import { describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { asExpected, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
@@ -31,7 +31,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     return 0;
   } catch (error) {
     process.stderr.write(`${describeError(error, log.verbosity >= 2)}\n`);
-    return error instanceof GitRemoteS3Error ? 1 : 70;
+    return asExpected(error) instanceof GitRemoteS3Error ? 1 : 70;
   } finally {
     closeStore?.();
   }

@@ -104,6 +104,13 @@ describe('HEAD and layout detection', () => {
     expect(layoutOfHead(undefined)).toBeUndefined();
   });
 
+  it('tells nothing from a HEAD that is neither form, so the keys under the prefix decide', () => {
+    expect(layoutOfHead('\u0000\u0001garbage\n')).toBeUndefined();
+    expect(layoutOfHead('')).toBeUndefined();
+    expect(layoutOfHead('refs/heads/a..b')).toBeUndefined();
+    expect(layoutOfHead('refs/heads/main\n')).toBe('bundle');
+  });
+
   it('round-trips a symbolic HEAD and refuses an invalid target', () => {
     expect(parsePacksHead(formatPacksHead('refs/heads/main'))).toBe('refs/heads/main');
     expect(parsePacksHead('ref: refs/heads/../x\n')).toBeUndefined();

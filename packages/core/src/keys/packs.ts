@@ -32,10 +32,15 @@ export function packKeys(prefix: string, name: string): { pack: string; idx: str
   return { pack: `${packDirPrefix(prefix)}${name}.pack`, idx: `${packDirPrefix(prefix)}${name}.idx` };
 }
 
-/** Which layout a remote uses, from its `HEAD` text: `ref: …` is git's own (packs), a bare ref name is awslabs' (bundle). */
+/**
+ * Which layout a remote uses, from its `HEAD` text: `ref: …` is git's own (packs), a bare ref name is
+ * awslabs' (bundle). Anything else tells nothing (the keys under the prefix decide): garbage in HEAD must
+ * not make a packs remote look like an empty bundle one.
+ */
 export function layoutOfHead(text: string | undefined): 'packs' | 'bundle' | undefined {
   if (text === undefined) return undefined;
-  return text.startsWith('ref: ') ? 'packs' : 'bundle';
+  if (text.startsWith('ref: ')) return 'packs';
+  return isValidRefName(text.trim()) ? 'bundle' : undefined;
 }
 
 export function formatPacksHead(branchRef: string): string {

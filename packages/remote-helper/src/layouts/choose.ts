@@ -1,7 +1,7 @@
 // Which layout a remote uses. An existing remote's layout always comes from the bucket (bundles under
 // refs/, or a HEAD whose text starts with `ref: ` and an info/ table for git's own layout); configuration
 // and the URL scheme only decide for a remote that has nothing yet.
-import { headKey, type Layout as LayoutName, layoutOfHead, refsPrefix } from '@git-remote-s3/core';
+import { headKey, type Layout as LayoutName, layoutOfHead, log, objectUrl, printable, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { BundleLayout } from './bundle/bundle-layout.js';
 import type { Layout } from './layout.js';
@@ -39,13 +39,16 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
     // HEAD decides when it says packs, even with keys under refs/ (a migration's leftovers, or a bundle
     // pusher that raced one): read beside the refs listing, it costs no time, and a fetch needs it anyway.
     const [refs, head] = await Promise.all([remote.store.list(refsPrefix(prefix)), remote.store.getText(headKey(prefix))]);
-    if (layoutOfHead(head?.text) === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
-    if (refs.objects.length > 0 || head) return opened(new BundleLayout(remote, refs, head ?? null), 'bundle');
+    const byHead = layoutOfHead(head?.text);
+    if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
+    if (refs.objects.length > 0 || byHead === 'bundle') return opened(new BundleLayout(remote, refs, head ?? null), 'bundle');
+    if (head) warnUnreadableHead(remote, head.text);
     const found = await topLevel(remote);
     return found === 'packs' ? opened(new PacksLayout(remote), found) : opened(new BundleLayout(remote, refs, null), found);
   }
   const head = await remote.store.getText(headKey(prefix));
   const byHead = layoutOfHead(head?.text);
+  if (head && !byHead) warnUnreadableHead(remote, head.text);
   if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
   if (byHead === 'bundle') return opened(new BundleLayout(remote, undefined, head ?? null), 'bundle');
   const found = await topLevel(remote);
@@ -57,6 +60,12 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
 
 export async function openLayout(remote: Remote): Promise<Layout> {
   return (await detectLayout(remote)).layout;
+}
+
+function warnUnreadableHead(remote: Remote, text: string): void {
+  log.warnOnce(
+    `ignoring ${objectUrl(remote.store.bucket, headKey(remote.url.prefix))}: '${printable(text.trim().slice(0, 80))}' names no ref; the keys under the prefix tell the layout`,
+  );
 }
 
 async function topLevel(remote: Remote): Promise<LayoutName | undefined> {

@@ -13,7 +13,7 @@ import {
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
-import { fetchBundles } from './fetch.js';
+import { fetchRequested } from './fetch-by-id.js';
 import { createHead, pushRef } from './push.js';
 import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
@@ -27,6 +27,8 @@ export class BundleLayout implements Layout {
   private listed = new Map<string, BundleObject>();
   /** Whether `<prefix>/HEAD` exists, as last seen (undefined: not looked at); a push writes a missing one. */
   private hasHead: boolean | undefined;
+  /** The default branch the last `list` named: searched first for an object id that is no listed tip. */
+  private head: string | undefined;
 
   /**
    * `preloaded`: the listing of `<prefix>/refs/` already made while choosing the layout, and `preloadedHead`
@@ -80,18 +82,13 @@ export class BundleLayout implements Layout {
       this.listed.set(entry.ref, resolution.bundle);
     }
     const format = await listingObjectFormat(refs, forPush);
-    return { refs, head: chooseHead(headText?.text, refs), objectFormat: format };
+    this.head = chooseHead(headText?.text, refs);
+    return { refs, head: this.head, objectFormat: format };
   }
 
   async fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void> {
     if (!this.table) await this.list(false);
-    const bundles: BundleObject[] = [];
-    for (const { sha, name } of requests) {
-      const bundle = this.listed.get(name) ?? [...this.listed.values()].find((b) => b.sha === sha);
-      if (!bundle || bundle.sha !== sha) throw new Error(`fetch of ${name} at ${sha} was not offered by the remote's listing`);
-      bundles.push(bundle);
-    }
-    await fetchBundles(this.remote, bundles, options.progress);
+    await fetchRequested(this.remote, requests, this.listed, this.head, options.progress);
   }
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {

@@ -7,6 +7,7 @@ import {
   createProgress,
   downloadObject,
   GitFailedError,
+  GitRemoteS3Error,
   mapConcurrent,
   missingObjects,
   objectUrl,
@@ -79,6 +80,8 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
   const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])], repo.cwd ? { cwd: repo.cwd } : {});
   git.stdout.resume();
   const [piped, indexed] = await Promise.allSettled([pipeline(pack, git.stdin), git.done]);
+  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
+  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
   if (indexed.status === 'rejected') {
     const error = indexed.reason;
     if (error instanceof GitFailedError) {
@@ -87,7 +90,11 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
     }
     throw error;
   }
-  if (piped.status === 'rejected') throw piped.reason;
+  // git took a whole pack and stopped reading: what follows it in the object is not git's (git itself
+  // calls a bundle file like this corrupt, 'pack has junk at the end').
+  if (piped.status === 'rejected') {
+    throw piped.reason instanceof GitRemoteS3Error ? piped.reason : new CorruptObjectError(where, 'data follows the end of its pack');
+  }
   const stillMissing = await missingObjects([bundle.sha], repo);
   if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
 }

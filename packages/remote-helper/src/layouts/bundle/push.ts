@@ -3,6 +3,7 @@
 // old bundle(s), and repo.zip for s3+zip. Every path out releases the lock. Also the create-only HEAD write.
 import {
   ancestry,
+  asExpected,
   bundleKey,
   createProgress,
   GitRemoteS3Error,
@@ -46,7 +47,8 @@ export async function pushRef(remote: Remote, table: RefTable, request: PushRequ
       : await updateRef(remote, table, request, request.sha, options);
   } catch (error) {
     if (error instanceof Rejected) return { ref, ok: false, reason: error.reason };
-    if (error instanceof GitRemoteS3Error) return { ref, ok: false, reason: error.message };
+    const known = asExpected(error);
+    if (known instanceof GitRemoteS3Error) return { ref, ok: false, reason: known.message };
     log.debug(`push of ${ref} failed: ${(error as Error).stack ?? String(error)}`);
     return { ref, ok: false, reason: `unexpected failure (a bug; GIT_REMOTE_S3_VERBOSE=1 shows details): ${(error as Error).message}` };
   }

@@ -14,11 +14,13 @@ import {
   createProgress,
   downloadObject,
   GitFailedError,
+  GitRemoteS3Error,
   git,
   gitDir,
   log,
   mapConcurrent,
   missingObjects,
+  NoSuchObjectError,
   NotFoundError,
   objectUrl,
   packDirPrefix,
@@ -41,8 +43,18 @@ export const INDEX_CHECK_MIN_PACK_BYTES = 64 * 1024;
 /** Packs downloaded at once; each may itself use ranged GETs in parallel. */
 const PACKS_IN_FLIGHT = 2;
 
-/** Makes the objects `wanted` present in the repository at `options.cwd` (default: the current one). */
-export async function fetchPacks(remote: Remote, wanted: readonly string[], progress: boolean, options: RepoOptions = {}): Promise<void> {
+/**
+ * Makes the objects `wanted` present in the repository at `options.cwd` (default: the current one).
+ * `unlisted`: those of `wanted` that no listed ref has as its tip (`git fetch origin <sha>`): when no pack
+ * holds one, the remote does not have it, which is an answer for the user, not a corrupt pack list.
+ */
+export async function fetchPacks(
+  remote: Remote,
+  wanted: readonly string[],
+  progress: boolean,
+  options: RepoOptions = {},
+  unlisted: ReadonlySet<string> = new Set(),
+): Promise<void> {
   if ((await missingObjects(wanted, options)).size === 0) return;
   const [{ names }, sizes] = await Promise.all([readPackList(remote), packSizes(remote)]);
   const record = await heldRecord(remote, options);
@@ -60,19 +72,48 @@ export async function fetchPacks(remote: Remote, wanted: readonly string[], prog
   const takenBefore = names.filter((n) => held.has(n));
   if (still.size > 0 && takenBefore.length > 0) {
     // The record is a hint, not a promise: a local gc prunes unreachable objects of packs we took, and
-    // a ref pushed again may need them back.
-    log.warn(
-      `objects are missing here that packs taken from ${remote.display} before may hold (a local gc prunes unreachable objects); downloading ${takenBefore.length === 1 ? 'that pack' : `those ${takenBefore.length} packs`} again`,
-    );
-    await downloadPacks(remote, takenBefore, sizes, progress, options);
-    still = await missingObjects(wanted, options);
+    // a ref pushed again may need them back. For ids alone, only packs whose index lists them (an id
+    // nobody has must not cost the whole history again).
+    const tipLost = [...still].some((sha) => !unlisted.has(sha));
+    const again = tipLost ? takenBefore : await packsListing(remote, takenBefore, still);
+    if (again.length > 0) {
+      log.warn(
+        `objects are missing here that packs taken from ${remote.display} before may hold (a local gc prunes unreachable objects); downloading ${again.length === 1 ? 'that pack' : `those ${again.length} packs`} again`,
+      );
+      await downloadPacks(remote, again, sizes, progress, options);
+      still = await missingObjects(wanted, options);
+    }
   }
-  if (still.size > 0) {
+  const lost = [...still].find((sha) => !unlisted.has(sha));
+  if (lost) {
     throw new CorruptObjectError(
       objectUrl(remote.store.bucket, packListKey(remote.url.prefix)),
-      `no pack holds ${[...still][0]}; the pack list is incomplete`,
+      `no pack holds ${lost}; the pack list is incomplete`,
     );
   }
+  const unknown = [...still][0];
+  if (unknown) throw new NoSuchObjectError(remote.display, unknown);
+}
+
+/** The packs of `names` whose index lists one of `ids`; a pack whose index cannot tell is kept (the pack is the authority). */
+async function packsListing(remote: Remote, names: readonly string[], ids: ReadonlySet<string>): Promise<string[]> {
+  const listing = await mapConcurrent(names, PACKS_IN_FLIGHT, async (name) => {
+    const key = packKeys(remote.url.prefix, name).idx;
+    try {
+      const { body } = await remote.store.get(key);
+      for await (const id of indexObjectIds(body, hashBytesOfPack(name), objectUrl(remote.store.bucket, key))) {
+        if (ids.has(id)) {
+          body.destroy();
+          return true;
+        }
+      }
+      return false;
+    } catch (error) {
+      if (!(error instanceof NotFoundError || error instanceof CorruptObjectError)) throw error;
+      return true;
+    }
+  });
+  return names.filter((_, i) => listing[i]);
 }
 
 /**
@@ -222,6 +263,8 @@ async function indexPack(
   const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));
   git.stdout.resume();
   const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
+  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
+  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
   if (indexed.status === 'rejected') {
     const error = indexed.reason;
     if (!(error instanceof GitFailedError)) throw error;
@@ -231,5 +274,10 @@ async function indexPack(
       .pop();
     throw new CorruptObjectError(objectUrl(remote.store.bucket, key), `git index-pack rejected it (${why})`);
   }
-  if (piped.status === 'rejected') throw piped.reason;
+  // index-pack took a whole pack and stopped reading: the bytes after it are not git's (junk at the end).
+  if (piped.status === 'rejected') {
+    throw piped.reason instanceof GitRemoteS3Error
+      ? piped.reason
+      : new CorruptObjectError(objectUrl(remote.store.bucket, key), 'data follows the end of its pack');
+  }
 }

@@ -82,11 +82,9 @@ export class PacksLayout implements Layout {
   }
 
   async fetch(requests: readonly FetchRequest[], options: SessionOptions): Promise<void> {
-    await fetchPacks(
-      this.remote,
-      requests.map((r) => r.sha),
-      options.progress,
-    );
+    const tips = new Set((this.table?.refs ?? []).flatMap((r) => (r.peeled ? [r.sha, r.peeled] : [r.sha])));
+    const wanted = requests.map((r) => r.sha);
+    await fetchPacks(this.remote, wanted, options.progress, {}, new Set(wanted.filter((sha) => !tips.has(sha))));
   }
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {

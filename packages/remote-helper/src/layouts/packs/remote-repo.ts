@@ -14,6 +14,7 @@ import {
   formatProtectedRefs,
   git,
   infoRefsKey,
+  LayoutConflictError,
   layoutOfHead,
   mapConcurrent,
   missingObjects,
@@ -150,9 +151,7 @@ export async function writeHeadIfAbsent(remote: Remote, branch: string): Promise
     if (!(error instanceof PreconditionFailedError)) throw error;
     const head = await remote.store.getText(key);
     if (head && layoutOfHead(head.text) !== 'packs') {
-      throw new Error(
-        `another first push made ${remote.display} a bundle-layout remote at the same moment (HEAD '${head.text.trim()}'): clients read that layout, not these refs; run 'git s3 migrate ${remote.display} --to packs'`,
-      );
+      throw new LayoutConflictError(remote.display, 'bundle', head.text.trim(), `run 'git s3 migrate ${remote.display} --to packs'`);
     }
   }
 }
