@@ -46,6 +46,18 @@ export async function missingObjects(shas: readonly string[], o: RepoOptions = {
   return missing;
 }
 
+/** Each present object's type (`commit`, `tree`, `blob`, `tag`), by id; missing ids are left out. One git process. */
+export async function objectTypes(shas: readonly string[], o: RepoOptions = {}): Promise<Map<string, string>> {
+  const types = new Map<string, string>();
+  if (shas.length === 0) return types;
+  const { stdout } = await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { ...opts(o), input: `${shas.join('\n')}\n` });
+  for (const line of stdout.split('\n')) {
+    const [sha, type] = line.split(' ');
+    if (sha && type && type !== 'missing') types.set(sha, type);
+  }
+  return types;
+}
+
 export async function objectFormat(o: RepoOptions = {}): Promise<'sha1' | 'sha256'> {
   const { stdout } = await git(['rev-parse', '--show-object-format'], opts(o));
   return stdout.trim() === 'sha256' ? 'sha256' : 'sha1';

@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { log, type Verbosity } from '@git-remote-s3/core/log';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, SessionOptions } from './layouts/layout.js';
-import { applyOption, asksForShallowFetch, runSession, SHALLOW_FETCH_WARNING } from './session.js';
+import { applyOption, asksForShallowFetch, nonCommitBranchReason, runSession, SHALLOW_FETCH_WARNING } from './session.js';
 
 const SHA = 'a'.repeat(40);
 
@@ -163,5 +163,33 @@ describe('option atomic', () => {
     const { reply, seen } = await answer(false);
     expect(reply.split('\n')[0]).toBe('unsupported');
     expect(seen.map((o) => o.atomic)).toEqual([false]);
+  });
+});
+
+describe('nonCommitBranchReason', () => {
+  const types = new Map([
+    [SHA, 'commit'],
+    ['b'.repeat(40), 'tree'],
+    ['c'.repeat(40), 'blob'],
+    ['d'.repeat(40), 'tag'],
+  ]);
+  const request = (sha: string | undefined, dst: string) => ({ sha, dst, force: false, expect: undefined });
+
+  it('lets a commit onto a branch, a deletion, and any object onto a ref outside refs/heads/', () => {
+    expect(nonCommitBranchReason(request(SHA, 'refs/heads/main'), types)).toBeUndefined();
+    expect(nonCommitBranchReason(request(undefined, 'refs/heads/main'), types)).toBeUndefined();
+    expect(nonCommitBranchReason(request('b'.repeat(40), 'refs/tags/tree-tag'), types)).toBeUndefined();
+    expect(nonCommitBranchReason(request('d'.repeat(40), 'refs/tags/v1'), types)).toBeUndefined();
+  });
+
+  it.each([
+    ['tree', 'b'],
+    ['blob', 'c'],
+    ['annotated tag', 'd'],
+  ])('refuses a %s pushed to a branch in the words of git', (_what, digit) => {
+    const sha = digit.repeat(40);
+    expect(nonCommitBranchReason(request(sha, 'refs/heads/t'), types)).toBe(
+      `trying to write non-commit object ${sha} to branch 'refs/heads/t'`,
+    );
   });
 });

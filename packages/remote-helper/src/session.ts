@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
-import { revParse } from '@git-remote-s3/core/repo';
+import { objectTypes, revParse } from '@git-remote-s3/core/repo';
 import type { FetchRequest, Layout, PushRequest, SessionOptions } from './layouts/layout.js';
 import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
 
@@ -101,12 +101,34 @@ async function runPushes(layout: Layout, pending: readonly PendingPush[], option
     requests.push({ sha, dst: p.dst, force: p.force, expect: options.cas.get(p.dst) });
     positions.push(i);
   }
-  const pushed = requests.length > 0 ? await layout.push(requests, options) : [];
+  // A branch names a commit, as git's own ref store insists: a tree or blob pushed to one is refused here,
+  // before any layout uploads it, on both layouts alike.
+  const types = await objectTypes(requests.flatMap((r) => (r.sha && r.dst.startsWith('refs/heads/') ? [r.sha] : [])));
+  const refusals = requests.map((r) => nonCommitBranchReason(r, types));
+  for (const [j, reason] of refusals.entries())
+    if (reason) results[positions[j] as number] = { ref: requests[j]?.dst ?? '', ok: false, reason };
+  const accepted = refusals.some((r) => r) && options.atomic ? [] : requests.filter((_, j) => !refusals[j]);
+  const acceptedPositions = positions.filter((_, j) => !refusals[j]);
+  const pushed = accepted.length > 0 ? await layout.push(accepted, options) : [];
   pushed.forEach((result, j) => {
-    results[positions[j] as number] = result;
+    results[acceptedPositions[j] as number] = result;
   });
   options.cas.clear();
-  return results.map((r, i) => r ?? { ref: pending[i]?.dst ?? '', ok: false, reason: 'not pushed' });
+  return results.map(
+    (r, i) => r ?? { ref: pending[i]?.dst ?? '', ok: false, reason: options.atomic ? 'atomic push failed' : 'not pushed' },
+  );
+}
+
+/**
+ * Why a push of a non-commit object to a branch is refused (git's refs.c wording), or undefined when the
+ * update is not one: a deletion, a ref outside refs/heads/, or a commit.
+ */
+export function nonCommitBranchReason(request: PushRequest, types: ReadonlyMap<string, string>): string | undefined {
+  if (!request.sha || !request.dst.startsWith('refs/heads/')) return undefined;
+  const type = types.get(request.sha);
+  return type === undefined || type === 'commit'
+    ? undefined
+    : `trying to write non-commit object ${request.sha} to branch '${request.dst}'`;
 }
 
 /** The reply to `option <name> <value>`: `ok`, `unsupported`, or `error <why>`. */
