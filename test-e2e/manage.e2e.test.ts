@@ -345,6 +345,15 @@ describe('git s3 doctor on the packs layout', () => {
     );
   });
 
+  test('refuses a --lock-ttl that is no number of seconds, as on a bundle remote', async ({ world }) => {
+    await useLayout(world, 'packs');
+    const { repo } = await pushedRepo(world, 'ttl');
+    const result = await gitS3(world, repo, ['doctor', '--lock-ttl', 'abc', 'origin']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: --lock-ttl expects a number of seconds between 0 and 86400, not 'abc'\n");
+    expect(result.stdout).toBe('');
+  });
+
   test('reports a listed pack whose index is gone and a missing HEAD, and --set-head repairs HEAD', async ({ world }) => {
     await useLayout(world, 'packs');
     const { url, repo } = await pushedRepo(world, 'broken');

@@ -1,7 +1,7 @@
 // `doctor <remote>`: reports what is wrong with a remote and, only when asked by flag, fixes it.
 import { Command, Option } from 'clipanion';
 import { EXIT_FAILED, ManagementCommand } from '../cli-command.js';
-import { runDoctor } from '../manage/doctor.js';
+import { parseLockTtl, runDoctor } from '../manage/doctor.js';
 import { runPacksDoctor } from '../manage/packs.js';
 import { layoutOf, withTarget } from '../manage/target.js';
 
@@ -44,6 +44,8 @@ export class DoctorCommand extends ManagementCommand {
 
   protected async run(): Promise<number> {
     const say = (line: string) => this.say(line);
+    // A mistyped --lock-ttl is a usage error on any remote, before the bucket is asked which layout it holds.
+    if (this.lockTtl !== undefined) parseLockTtl(this.lockTtl);
     const healthy = await withTarget(this.remote, async (remote) =>
       (await layoutOf(remote)) === 'packs'
         ? runPacksDoctor(remote, { setHead: this.setHead, bundleFixes: this.deleteStaleLocks || this.keepNewestBundle }, say)
