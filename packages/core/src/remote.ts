@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { readGitConfig, resolveSettings, type Settings } from './config.js';
 import { log } from './log.js';
-import { loadProperties } from './props.js';
+import { loadProperties, type S3Properties } from './props.js';
 import { type ObjectStore, openStore } from './store.js';
 import { formatRemoteUrl, parseRemoteUrl, type RemoteUrl } from './url.js';
 
@@ -25,10 +25,10 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
   let endpoint: string | undefined;
   let acl: 'public-read' | undefined;
   if (url.propsFile) {
-    const { properties, warning } = await loadProperties(url.propsFile, process.env.HOME ?? homedir());
+    const { properties, file, warning } = await loadProperties(url.propsFile, process.env.HOME ?? homedir(), formatRemoteUrl(url));
     if (warning) log.warn(warning);
     credentials = { accessKeyId: properties.accessKey, secretAccessKey: properties.secretKey };
-    if (properties.domain) endpoint = properties.domain.includes('://') ? properties.domain : `https://${properties.domain}`;
+    endpoint = endpointOf(properties, file);
     if (properties.acl === 'public') acl = 'public-read';
   }
   const store = await openStore({
@@ -43,4 +43,15 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
     onNotice: (message) => log.debug(message),
   });
   return { url, display: formatRemoteUrl(url), store, settings, gitConfig };
+}
+
+/**
+ * The endpoint a properties file names: `domain` with its `protocol`, https unless the file says http (JGit
+ * defaults to http; we do not send credentials in the clear unless asked). Without a domain the usual
+ * endpoint applies, always https, so `protocol: http` alone is warned about, not followed.
+ */
+function endpointOf(properties: S3Properties, file: string): string | undefined {
+  if (properties.domain) return `${properties.protocol ?? 'https'}://${properties.domain}`;
+  if (properties.protocol === 'http') log.warn(`${file} sets 'protocol: http' without a domain: AWS's own endpoint is used, over https`);
+  return undefined;
 }
