@@ -248,7 +248,7 @@ describe('the amazon-s3:// properties file', () => {
     await writeFile(file, `accesskey: ${world.server.accessKeyId}\n`, { mode: 0o600 });
     const partial = await world.run('git', ['ls-remote', url], { cwd: world.dir, env: noKeys });
     expect(partial.code).not.toBe(0);
-    expect(partial.stderr).toContain(`${file}: missing secretkey`);
+    expect(partial.stderr).toContain(`${file}: no secretkey line`);
     expect(partial.stderr).not.toContain(world.server.accessKeyId);
 
     await writeFile(file, `accesskey: ${world.server.accessKeyId}\nsecretkey: ${world.server.secretAccessKey}\n`, { mode: 0o644 });
