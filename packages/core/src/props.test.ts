@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadConfigError, JGitEncryptedError } from './errors.js';
-import { loadProperties, parseProperties } from './props.js';
+import { loadProperties, parseProperties, propertiesEndpoint } from './props.js';
 
 const FILE = '/home/me/.jgit_s3';
 const HINT = "it needs 'accesskey: …' and 'secretkey: …' lines";
@@ -163,6 +163,26 @@ describe('parseProperties', () => {
 
   it('does not put the secret key in the message of an error', () => {
     expect(propsError('accesskey: a\nsecretkey: TOPSECRET\nacl: bad').message).not.toContain('TOPSECRET');
+  });
+});
+
+describe('propertiesEndpoint', () => {
+  const endpoint = (text: string) => propertiesEndpoint(parseProperties(`accesskey: a\nsecretkey: s\n${text}`, FILE));
+
+  it('reaches the domain over https unless the file says otherwise, though JGit defaults to http', () => {
+    expect(endpoint('domain: s3.eu-west-1.amazonaws.com')).toBe('https://s3.eu-west-1.amazonaws.com');
+  });
+
+  it.each([
+    ['protocol: http', 'http://127.0.0.1:9000'],
+    ['protocol: HTTPS', 'https://127.0.0.1:9000'],
+  ])('honours %s for the domain', (line, expected) => {
+    expect(endpoint(`domain: 127.0.0.1:9000\n${line}`)).toBe(expected);
+  });
+
+  it('names no endpoint without a domain, whatever the protocol', () => {
+    expect(endpoint('')).toBeUndefined();
+    expect(endpoint('protocol: http')).toBeUndefined();
   });
 });
 

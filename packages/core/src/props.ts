@@ -81,6 +81,15 @@ export function parseProperties(text: string, file: string, remote = file): S3Pr
   };
 }
 
+/**
+ * The endpoint a properties file names: `domain` with its `protocol`, https unless the file says http (JGit
+ * defaults to http; we send nothing in the clear unless asked). Undefined without a domain: the usual
+ * endpoint then applies (AWS_ENDPOINT_URL, the profile, else AWS over https).
+ */
+export function propertiesEndpoint(properties: S3Properties): string | undefined {
+  return properties.domain ? `${properties.protocol ?? 'https'}://${properties.domain}` : undefined;
+}
+
 export interface LoadedProperties {
   readonly properties: S3Properties;
   /** The file read (in `home`). */

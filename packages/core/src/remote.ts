@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { readGitConfig, resolveSettings, type Settings } from './config.js';
 import { log } from './log.js';
-import { loadProperties, type S3Properties } from './props.js';
+import { loadProperties, propertiesEndpoint } from './props.js';
 import { type ObjectStore, openStore } from './store.js';
 import { formatRemoteUrl, parseRemoteUrl, type RemoteUrl } from './url.js';
 
@@ -28,7 +28,12 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
     const { properties, file, warning } = await loadProperties(url.propsFile, process.env.HOME ?? homedir(), formatRemoteUrl(url));
     if (warning) log.warn(warning);
     credentials = { accessKeyId: properties.accessKey, secretAccessKey: properties.secretKey };
-    endpoint = endpointOf(properties, file);
+    endpoint = propertiesEndpoint(properties);
+    if (!endpoint && properties.protocol === 'http') {
+      log.warn(
+        `${file} sets 'protocol: http' without a domain: ignored, the usual endpoint applies (AWS_ENDPOINT_URL, the profile, else AWS over https)`,
+      );
+    }
     if (properties.acl === 'public') acl = 'public-read';
   }
   const store = await openStore({
@@ -43,15 +48,4 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
     onNotice: (message) => log.debug(message),
   });
   return { url, display: formatRemoteUrl(url), store, settings, gitConfig };
-}
-
-/**
- * The endpoint a properties file names: `domain` with its `protocol`, https unless the file says http (JGit
- * defaults to http; we do not send credentials in the clear unless asked). Without a domain the usual
- * endpoint applies, always https, so `protocol: http` alone is warned about, not followed.
- */
-function endpointOf(properties: S3Properties, file: string): string | undefined {
-  if (properties.domain) return `${properties.protocol ?? 'https'}://${properties.domain}`;
-  if (properties.protocol === 'http') log.warn(`${file} sets 'protocol: http' without a domain: AWS's own endpoint is used, over https`);
-  return undefined;
 }
