@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a Debian machine with Node.js 20+, git and Go: installs git-lfs and python3-venv
 # (apt-get), the pinned pnpm, the locked dependencies, builds the binaries and the embedded test S3 server
-# (MinIO, from source), and installs the pinned Python awslabs git-remote-s3 that the interoperability tests
+# (MinIO, from source), and installs the pinned Python awslabs git-remote-s3 and, where Java is installed, the
+# pinned JGit command line (jars from Maven Central, with maven from apt-get) that the interoperability tests
 # run against. Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +39,15 @@ pnpm exec tsx test-e2e/harness/cli.ts --build-only
 
 echo "setup: installing the Python awslabs git-remote-s3 for the interoperability tests (first run only)"
 pnpm exec tsx test-e2e/harness/awslabs.ts --install-only
+
+if command -v java >/dev/null 2>&1; then
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "setup: installing maven with apt-get (to fetch the JGit jars)"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq maven >/dev/null
+  fi
+  echo "setup: installing the JGit command line for the interoperability tests (first run only)"
+  pnpm exec tsx test-e2e/harness/jgit.ts --install-only
+else
+  echo "setup: no java on PATH: the JGit interoperability tests will be skipped (install a JDK 17+ to run them)"
+fi

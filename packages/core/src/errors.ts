@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'migration-refused'
   | 'migration-aborted'
   | 'migration-incomplete'
+  | 'jgit-encrypted'
+  | 'unknown-layout'
   | 'network'
   | 's3'
   | 'git-missing'
@@ -262,6 +264,32 @@ export class MigrationAbortedError extends GitRemoteS3Error {
 export class MigrationIncompleteError extends GitRemoteS3Error {
   constructor(url: string, to: string, what: string, remedy: string) {
     super('migration-incomplete', `${url} is now in the ${to} layout, but ${what}\nhint: ${remedy}`, { url, to, what });
+  }
+}
+
+/** A remote JGit encrypts on the client (`password` or `crypto.*` in its properties file): ciphertext only JGit reads. */
+export class JGitEncryptedError extends GitRemoteS3Error {
+  constructor(remote: string, key: string, file: string) {
+    super('jgit-encrypted', `${remote} is encrypted by JGit (${key} in ${file}); git-remote-s3 cannot read JGit's encryption`, {
+      remote,
+      key,
+      file,
+    });
+  }
+}
+
+/**
+ * A prefix whose HEAD is neither layout's form: refused rather than read as empty or as the other layout,
+ * which would clone nothing, or push beside a repository another tool keeps there.
+ */
+export class UnknownLayoutError extends GitRemoteS3Error {
+  constructor(remote: string, headUrl: string, text: string) {
+    const shown = printable(text.trim().slice(0, 40)) + (text.trim().length > 40 ? '…' : '');
+    super(
+      'unknown-layout',
+      `cannot tell the layout of ${remote}: ${headUrl} holds '${shown}', neither 'ref: refs/heads/<branch>' (packs layout) nor a ref name (bundle layout); a remote that JGit encrypts (password in its properties file) looks like this and cannot be read; otherwise rewrite HEAD in one of those forms`,
+      { remote, headUrl },
+    );
   }
 }
 

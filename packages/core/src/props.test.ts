@@ -2,8 +2,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadConfigError } from './errors.js';
-import { loadProperties, parseProperties } from './props.js';
+import { BadConfigError, JGitEncryptedError } from './errors.js';
+import { loadProperties, parseProperties, propertiesEndpoint } from './props.js';
 
 const FILE = '/home/me/.jgit_s3';
 const HINT = "it needs 'accesskey: …' and 'secretkey: …' lines";
@@ -82,43 +82,107 @@ describe('parseProperties', () => {
     });
   });
 
-  it.each(['public', 'private'])('reads acl %s', (acl) => {
-    expect(parseProperties(`accesskey: a\nsecretkey: s\nacl: ${acl}`, FILE).acl).toBe(acl);
+  it.each<[string, 'public' | 'private']>([
+    ['private', 'private'],
+    ['PRIVATE', 'private'],
+    ['public', 'public'],
+    ['Public', 'public'],
+    ['public-read', 'public'],
+    ['PUBLIC-READ', 'public'],
+    ['public_read', 'public'],
+    ['PUBLIC_READ', 'public'],
+  ])("reads JGit's acl spelling %s as %s", (acl, expected) => {
+    expect(parseProperties(`accesskey: a\nsecretkey: s\nacl: ${acl}`, FILE).acl).toBe(expected);
   });
 
   it.each(['s3.eu-west-1.amazonaws.com', '127.0.0.1:9000', 'minio.local:443'])('reads domain %s', (domain) => {
     expect(parseProperties(`accesskey: a\nsecretkey: s\ndomain: ${domain}`, FILE).domain).toBe(domain);
   });
 
-  it('leaves the domain out when there is none', () => {
-    expect(parseProperties('accesskey: a\nsecretkey: s', FILE)).not.toHaveProperty('domain');
+  it.each<[string, 'http' | 'https']>([
+    ['http', 'http'],
+    ['https', 'https'],
+    ['HTTP', 'http'],
+  ])('reads protocol %s', (protocol, expected) => {
+    expect(parseProperties(`accesskey: a\nsecretkey: s\ndomain: d.example\nprotocol: ${protocol}`, FILE).protocol).toBe(expected);
+  });
+
+  it('leaves the domain and the protocol out when there are none', () => {
+    const properties = parseProperties('accesskey: a\nsecretkey: s', FILE);
+    expect(properties).not.toHaveProperty('domain');
+    expect(properties).not.toHaveProperty('protocol');
   });
 
   it.each<[string, string, string]>([
-    ['a missing accesskey', 'secretkey: s', 'missing accesskey'],
-    ['a missing secretkey', 'accesskey: a', 'missing secretkey'],
-    ['an empty file', '', 'missing accesskey'],
-    ['a file of comments only', '# accesskey: a\n! secretkey: s', 'missing accesskey'],
-    ['an empty accesskey', 'accesskey:\nsecretkey: s', 'accesskey is empty'],
-    ['an empty secretkey', 'accesskey: a\nsecretkey=', 'secretkey is empty'],
-    ['an unknown acl', 'accesskey: a\nsecretkey: s\nacl: public-read', 'expected one of'],
+    ['a missing accesskey', 'secretkey: s', `no accesskey line; ${HINT}`],
+    ['a missing secretkey', 'accesskey: a', `no secretkey line; ${HINT}`],
+    ['an empty file', '', `no accesskey line; ${HINT}`],
+    ['a file of comments only', '# accesskey: a\n! secretkey: s', `no accesskey line; ${HINT}`],
+    ['an empty accesskey', 'accesskey:\nsecretkey: s', `accesskey is empty; ${HINT}`],
+    ['an empty secretkey', 'accesskey: a\nsecretkey=', `secretkey is empty; ${HINT}`],
+    [
+      'an unknown acl',
+      'accesskey: a\nsecretkey: s\nacl: world',
+      "acl 'world' is not one of private, public, public-read, public_read (in any case)",
+    ],
+    ['an unknown protocol', 'accesskey: a\nsecretkey: s\nprotocol: ftp', "protocol 'ftp' is neither http nor https"],
     [
       'a domain given as a url',
       'accesskey: a\nsecretkey: s\ndomain: https://s3.amazonaws.com',
-      'domain must be a host name, optionally with a port',
+      "domain 'https://s3.amazonaws.com' must be a host name, optionally with a port (the scheme goes in 'protocol: http|https')",
     ],
-    ['a domain with a path', 'accesskey: a\nsecretkey: s\ndomain: host/path', 'domain must be a host name'],
-    ['a domain with a non-numeric port', 'accesskey: a\nsecretkey: s\ndomain: host:http', 'domain must be a host name'],
-  ])('rejects %s', (_name, text, reason) => {
+    ['a domain with a path', 'accesskey: a\nsecretkey: s\ndomain: host/path', "domain 'host/path' must be a host name"],
+    ['a domain with a non-numeric port', 'accesskey: a\nsecretkey: s\ndomain: host:http', "domain 'host:http' must be a host name"],
+  ])('rejects %s, naming the key that is wrong', (_name, text, reason) => {
     const error = propsError(text);
     expect(error.code).toBe('bad-config');
-    expect(error.message).toContain(`bad value for ${FILE}: `);
-    expect(error.message).toContain(reason);
-    expect(error.message).toContain(HINT);
+    expect(error.message).toContain(`bad value for ${FILE}: ${reason}`);
+  });
+
+  it('does not blame the credentials for a bad acl', () => {
+    expect(propsError('accesskey: a\nsecretkey: s\nacl: bad').message).not.toContain('accesskey');
+  });
+
+  it.each([
+    ['password', 'accesskey: a\nsecretkey: s\npassword: hunter2'],
+    ['crypto.algorithm', 'accesskey: a\nsecretkey: s\ncrypto.algorithm: PBEWithMD5AndDES'],
+    ['crypto.version', 'accesskey: a\nsecretkey: s\ncrypto.version: 1'],
+    ['password', 'password=x'],
+    ['password', 'accesskey: a\nsecretkey: s\nPassword: x'],
+  ])('refuses a file that turns on JGit encryption with %s, in one line naming the remote and the file', (key, text) => {
+    const attempt = () => parseProperties(text, FILE, 'amazon-s3://.jgit_s3@b/repo.git');
+    expect(attempt).toThrow(JGitEncryptedError);
+    expect(attempt).toThrow(
+      `amazon-s3://.jgit_s3@b/repo.git is encrypted by JGit (${key} in ${FILE}); git-remote-s3 cannot read JGit's encryption`,
+    );
+  });
+
+  it('does not put the password in the refusal', () => {
+    expect(() => parseProperties('accesskey: a\nsecretkey: s\npassword: TOPSECRET', FILE)).not.toThrow('TOPSECRET');
   });
 
   it('does not put the secret key in the message of an error', () => {
     expect(propsError('accesskey: a\nsecretkey: TOPSECRET\nacl: bad').message).not.toContain('TOPSECRET');
+  });
+});
+
+describe('propertiesEndpoint', () => {
+  const endpoint = (text: string) => propertiesEndpoint(parseProperties(`accesskey: a\nsecretkey: s\n${text}`, FILE));
+
+  it('reaches the domain over https unless the file says otherwise, though JGit defaults to http', () => {
+    expect(endpoint('domain: s3.eu-west-1.amazonaws.com')).toBe('https://s3.eu-west-1.amazonaws.com');
+  });
+
+  it.each([
+    ['protocol: http', 'http://127.0.0.1:9000'],
+    ['protocol: HTTPS', 'https://127.0.0.1:9000'],
+  ])('honours %s for the domain', (line, expected) => {
+    expect(endpoint(`domain: 127.0.0.1:9000\n${line}`)).toBe(expected);
+  });
+
+  it('names no endpoint without a domain, whatever the protocol', () => {
+    expect(endpoint('')).toBeUndefined();
+    expect(endpoint('protocol: http')).toBeUndefined();
   });
 });
 
@@ -143,7 +207,7 @@ describe('loadProperties', () => {
   it('reads a private file without a warning', async () => {
     await writeProps('.jgit_s3', 'accesskey: AKIA\nsecretkey: s3cr3t\n', 0o600);
     const loaded = await loadProperties('.jgit_s3', home);
-    expect(loaded).toStrictEqual({ properties: { accessKey: 'AKIA', secretKey: 's3cr3t', acl: 'private' } });
+    expect(loaded).toStrictEqual({ properties: { accessKey: 'AKIA', secretKey: 's3cr3t', acl: 'private' }, file: join(home, '.jgit_s3') });
     expect(loaded.warning).toBeUndefined();
   });
 
@@ -173,6 +237,6 @@ describe('loadProperties', () => {
 
   it('rejects a file with bad contents, naming the file', async () => {
     const file = await writeProps('.jgit_s3', 'accesskey: a\n', 0o600);
-    await expect(loadProperties('.jgit_s3', home)).rejects.toThrow(`bad value for ${file}: missing secretkey`);
+    await expect(loadProperties('.jgit_s3', home)).rejects.toThrow(`bad value for ${file}: no secretkey line`);
   });
 });

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { readGitConfig, resolveSettings, type Settings } from './config.js';
 import { log } from './log.js';
-import { loadProperties } from './props.js';
+import { loadProperties, propertiesEndpoint } from './props.js';
 import { type ObjectStore, openStore } from './store.js';
 import { formatRemoteUrl, parseRemoteUrl, type RemoteUrl } from './url.js';
 
@@ -25,10 +25,15 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
   let endpoint: string | undefined;
   let acl: 'public-read' | undefined;
   if (url.propsFile) {
-    const { properties, warning } = await loadProperties(url.propsFile, process.env.HOME ?? homedir());
+    const { properties, file, warning } = await loadProperties(url.propsFile, process.env.HOME ?? homedir(), formatRemoteUrl(url));
     if (warning) log.warn(warning);
     credentials = { accessKeyId: properties.accessKey, secretAccessKey: properties.secretKey };
-    if (properties.domain) endpoint = properties.domain.includes('://') ? properties.domain : `https://${properties.domain}`;
+    endpoint = propertiesEndpoint(properties);
+    if (!endpoint && properties.protocol === 'http') {
+      log.warn(
+        `${file} sets 'protocol: http' without a domain: ignored, the usual endpoint applies (AWS_ENDPOINT_URL, the profile, else AWS over https)`,
+      );
+    }
     if (properties.acl === 'public') acl = 'public-read';
   }
   const store = await openStore({

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CorruptObjectError } from '../errors.js';
+import { CorruptObjectError, UnknownLayoutError } from '../errors.js';
 import {
   formatInfoRefs,
   formatPackedRefs,
@@ -11,6 +11,7 @@ import {
   formatPacksHead,
   formatProtectedRefs,
   formatRetiredPacks,
+  knownLayoutOfHead,
   layoutOfHead,
   packKeys,
   parseInfoRefs,
@@ -104,11 +105,53 @@ describe('HEAD and layout detection', () => {
     expect(layoutOfHead(undefined)).toBeUndefined();
   });
 
-  it('tells nothing from a HEAD that is neither form, so the keys under the prefix decide', () => {
-    expect(layoutOfHead('\u0000\u0001garbage\n')).toBeUndefined();
-    expect(layoutOfHead('')).toBeUndefined();
-    expect(layoutOfHead('refs/heads/a..b')).toBeUndefined();
-    expect(layoutOfHead('refs/heads/main\n')).toBe('bundle');
+  it.each([
+    ['a HEAD with a trailing newline', 'refs/heads/main\n'],
+    ['a HEAD naming a tag', 'refs/tags/v1'],
+  ])('reads %s as the bundle layout', (_name, text) => {
+    expect(layoutOfHead(text)).toBe('bundle');
+  });
+
+  it.each([
+    ['ciphertext', '+\u0011\u00ab\u0059\u00cb\u0007{$\\I\u00a2\u0016\u0002T'],
+    ['an empty HEAD', ''],
+    ['a detached id', `${SHA_A}\n`],
+    ['a name outside refs/', 'main'],
+    ['an invalid ref name', 'refs/heads/a..b'],
+    ['a ref followed by more text', 'refs/heads/main\nextra'],
+  ])('reads %s as neither layout', (_name, text) => {
+    expect(layoutOfHead(text)).toBe('unknown');
+  });
+
+  it('refuses a HEAD of neither form with a typed error that names the remote, the key and the text', () => {
+    const attempt = () => knownLayoutOfHead('garbage\n', 's3://b/repo', 's3://b/repo/HEAD');
+    expect(attempt).toThrow(UnknownLayoutError);
+    expect(attempt).toThrow(
+      "cannot tell the layout of s3://b/repo: s3://b/repo/HEAD holds 'garbage', neither 'ref: refs/heads/<branch>' (packs layout) nor a ref name (bundle layout)",
+    );
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as UnknownLayoutError).code).toBe('unknown-layout');
+    }
+  });
+
+  it('shows no control characters and at most 40 characters of an unreadable HEAD', () => {
+    const message = (() => {
+      try {
+        knownLayoutOfHead(`\u0001${'x'.repeat(100)}`, 's3://b/r', 's3://b/r/HEAD');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain(`'\\x01${'x'.repeat(39)}…'`);
+  });
+
+  it('passes the two layouts and a missing HEAD through', () => {
+    expect(knownLayoutOfHead('ref: refs/heads/main\n', 'r', 'h')).toBe('packs');
+    expect(knownLayoutOfHead('refs/heads/main', 'r', 'h')).toBe('bundle');
+    expect(knownLayoutOfHead(undefined, 'r', 'h')).toBeUndefined();
   });
 
   it('round-trips a symbolic HEAD and refuses an invalid target', () => {

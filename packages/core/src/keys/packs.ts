@@ -2,7 +2,7 @@
 // bucket. Builds every key, and parses and writes `HEAD`, `info/refs`, `objects/info/packs` and
 // `packed-refs` exactly as git writes them (`git update-server-info`, `git pack-refs`). Pure; names read
 // from the bucket are checked before they can reach git.
-import { CorruptObjectError, GitRemoteS3Error, printable } from '../errors.js';
+import { CorruptObjectError, GitRemoteS3Error, printable, UnknownLayoutError } from '../errors.js';
 import { isObjectId, isValidRefName } from './refname.js';
 
 export const packsHeadKey = (prefix: string): string => `${prefix}/HEAD`;
@@ -34,13 +34,24 @@ export function packKeys(prefix: string, name: string): { pack: string; idx: str
 
 /**
  * Which layout a remote uses, from its `HEAD` text: `ref: …` is git's own (packs), a bare ref name is
- * awslabs' (bundle). Anything else tells nothing (the keys under the prefix decide): garbage in HEAD must
- * not make a packs remote look like an empty bundle one.
+ * awslabs' (bundle), anything else neither (ciphertext of a remote JGit encrypts, a stray file); undefined
+ * when there is no HEAD.
  */
-export function layoutOfHead(text: string | undefined): 'packs' | 'bundle' | undefined {
+export function layoutOfHead(text: string | undefined): 'packs' | 'bundle' | 'unknown' | undefined {
   if (text === undefined) return undefined;
   if (text.startsWith('ref: ')) return 'packs';
-  return isValidRefName(text.trim()) ? 'bundle' : undefined;
+  const name = text.trim();
+  return name.startsWith('refs/') && isValidRefName(name) ? 'bundle' : 'unknown';
+}
+
+/**
+ * `layoutOfHead` for a reader that acts on the answer: a HEAD of neither form is refused, never guessed
+ * (taken for the bundle layout it would clone as empty). `remote` and `headUrl` name it in the refusal.
+ */
+export function knownLayoutOfHead(text: string | undefined, remote: string, headUrl: string): 'packs' | 'bundle' | undefined {
+  const layout = layoutOfHead(text);
+  if (layout === 'unknown') throw new UnknownLayoutError(remote, headUrl, text ?? '');
+  return layout;
 }
 
 export function formatPacksHead(branchRef: string): string {

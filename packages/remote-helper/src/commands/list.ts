@@ -1,4 +1,5 @@
 // `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
+import { headKey, knownLayoutOfHead, objectUrl } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
 import { layoutForNewRemote } from '../layouts/choose.js';
@@ -31,9 +32,10 @@ export class ListCommand extends ManagementCommand {
   protected async run(): Promise<number> {
     return withTarget(this.remote, async (remote) => {
       const state = await readRemoteState(remote);
-      // A packs remote shows a symbolic HEAD; an empty one lists nothing under refs/ either way.
+      // A packs remote shows a symbolic HEAD (one of neither form is refused); an empty one lists nothing under refs/ either way.
+      const headUrl = objectUrl(remote.store.bucket, headKey(remote.url.prefix));
       const packs =
-        state.head?.startsWith('ref: ') ||
+        knownLayoutOfHead(state.head, remote.display, headUrl) === 'packs' ||
         (state.table.refs.size === 0 &&
           state.head === undefined &&
           layoutForNewRemote(remote.url.scheme, remote.settings.layout) === 'packs');

@@ -1,5 +1,8 @@
+import { parseRemoteUrl, resolveSettings, UnknownLayoutError } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
+import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
-import { layoutForNewRemote } from './choose.js';
+import { detectLayout, layoutForNewRemote } from './choose.js';
 
 describe('layoutForNewRemote', () => {
   it.each([
@@ -11,5 +14,46 @@ describe('layoutForNewRemote', () => {
     ['s3+zip', 'packs', 'bundle'],
   ] as const)('%s:// with s3.layout %s creates %s', (scheme, configured, expected) => {
     expect(layoutForNewRemote(scheme, configured)).toBe(expected);
+  });
+});
+
+function memoryRemote(url: string): { remote: Remote; store: MemoryStore } {
+  const store = new MemoryStore();
+  const settings = resolveSettings({}, new Map());
+  return { store, remote: { url: parseRemoteUrl(url), display: url, store, settings, gitConfig: new Map() } };
+}
+
+describe('detectLayout', () => {
+  const URLS = ['s3://memory/repo', 'amazon-s3://memory/repo'];
+
+  it.each(URLS)('%s: a HEAD of neither form is refused, not read as an empty bundle remote', async (url) => {
+    const { remote, store } = memoryRemote(url);
+    store.plant('repo/HEAD', Buffer.from([0x2b, 0x8b, 0x59, 0xcb, 0x07, 0x7b, 0x24, 0x5c]));
+    store.plant('repo/info/refs', Buffer.from([0x11, 0xae, 0x58]));
+    await expect(detectLayout(remote)).rejects.toBeInstanceOf(UnknownLayoutError);
+    await expect(detectLayout(remote)).rejects.toThrow(`cannot tell the layout of ${url}: s3://memory/repo/HEAD holds '`);
+  });
+
+  it('refuses such a HEAD even beside bundles under refs/', async () => {
+    const { remote, store } = memoryRemote('s3://memory/repo');
+    store.plant('repo/HEAD', 'main\n');
+    store.plant(`repo/refs/heads/main/${'a'.repeat(40)}.bundle`, 'bundle');
+    await expect(detectLayout(remote)).rejects.toBeInstanceOf(UnknownLayoutError);
+  });
+
+  it.each([
+    ['s3://memory/repo', 'ref: refs/heads/main\n', 'packs'],
+    ['amazon-s3://memory/repo', 'ref: refs/heads/main\n', 'packs'],
+    ['s3://memory/repo', 'refs/heads/main', 'bundle'],
+    ['amazon-s3://memory/repo', 'refs/heads/main\n', 'bundle'],
+  ] as const)('%s with HEAD %j is the %s layout', async (url, head, layout) => {
+    const { remote, store } = memoryRemote(url);
+    store.plant('repo/HEAD', head);
+    expect((await detectLayout(remote)).found).toBe(layout);
+  });
+
+  it('finds nothing on an empty remote', async () => {
+    const { remote } = memoryRemote('s3://memory/repo');
+    expect((await detectLayout(remote)).found).toBeUndefined();
   });
 });

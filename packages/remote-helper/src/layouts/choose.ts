@@ -1,7 +1,7 @@
 // Which layout a remote uses. An existing remote's layout always comes from the bucket (bundles under
 // refs/, or a HEAD whose text starts with `ref: ` and an info/ table for git's own layout); configuration
-// and the URL scheme only decide for a remote that has nothing yet.
-import { headKey, type Layout as LayoutName, layoutOfHead, log, objectUrl, printable, refsPrefix } from '@git-remote-s3/core';
+// and the URL scheme only decide for a remote that has nothing yet. A HEAD of neither layout's form is refused.
+import { headKey, knownLayoutOfHead, type Layout as LayoutName, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { BundleLayout } from './bundle/bundle-layout.js';
 import type { Layout } from './layout.js';
@@ -29,26 +29,26 @@ export interface OpenedLayout {
  * Opens the remote's layout with as few requests as the usual case allows: the expected layout's own
  * first reads tell (the refs listing and HEAD for bundle, HEAD for packs; a HEAD of `ref: …` always means
  * packs); only a remote that shows nothing there costs one more look (a delimited listing of the prefix:
- * `refs/` means bundle, `info/` means packs).
+ * `refs/` means bundle, `info/` means packs). A HEAD of neither form (ciphertext of a remote JGit encrypts)
+ * is refused with UnknownLayoutError: every command opens its remote here, so none reads it as empty.
  */
 export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   const prefix = remote.url.prefix;
   const expected = layoutForNewRemote(remote.url.scheme, remote.settings.layout);
   const opened = (layout: Layout, found: LayoutName | undefined): OpenedLayout => ({ layout, found, expected });
+  const layoutOfHead = (text: string | undefined) =>
+    knownLayoutOfHead(text, remote.display, objectUrl(remote.store.bucket, headKey(prefix)));
   if (expected === 'bundle') {
     // HEAD decides when it says packs, even with keys under refs/ (a migration's leftovers, or a bundle
     // pusher that raced one): read beside the refs listing, it costs no time, and a fetch needs it anyway.
     const [refs, head] = await Promise.all([remote.store.list(refsPrefix(prefix)), remote.store.getText(headKey(prefix))]);
-    const byHead = layoutOfHead(head?.text);
-    if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
-    if (refs.objects.length > 0 || byHead === 'bundle') return opened(new BundleLayout(remote, refs, head ?? null), 'bundle');
-    if (head) warnUnreadableHead(remote, head.text);
+    if (layoutOfHead(head?.text) === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
+    if (refs.objects.length > 0 || head) return opened(new BundleLayout(remote, refs, head ?? null), 'bundle');
     const found = await topLevel(remote);
     return found === 'packs' ? opened(new PacksLayout(remote), found) : opened(new BundleLayout(remote, refs, null), found);
   }
   const head = await remote.store.getText(headKey(prefix));
   const byHead = layoutOfHead(head?.text);
-  if (head && !byHead) warnUnreadableHead(remote, head.text);
   if (byHead === 'packs') return opened(new PacksLayout(remote, head?.text), 'packs');
   if (byHead === 'bundle') return opened(new BundleLayout(remote, undefined, head ?? null), 'bundle');
   const found = await topLevel(remote);
@@ -60,12 +60,6 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
 
 export async function openLayout(remote: Remote): Promise<Layout> {
   return (await detectLayout(remote)).layout;
-}
-
-function warnUnreadableHead(remote: Remote, text: string): void {
-  log.warnOnce(
-    `ignoring ${objectUrl(remote.store.bucket, headKey(remote.url.prefix))}: '${printable(text.trim().slice(0, 80))}' names no ref; the keys under the prefix tell the layout`,
-  );
 }
 
 async function topLevel(remote: Remote): Promise<LayoutName | undefined> {

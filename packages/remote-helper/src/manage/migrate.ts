@@ -11,6 +11,7 @@ import {
   type Layout,
   type ListResult,
   MigrationAbortedError,
+  objectUrl,
   PreconditionFailedError,
   parseBundleLayoutKey,
   refsPrefix,
@@ -58,7 +59,8 @@ async function readEvidence(remote: Remote): Promise<Evidence> {
   const [head, refs] = await Promise.all([store.getText(headKey(url.prefix)), store.list(refsPrefix(url.prefix))]);
   const hasBundles = refs.objects.some((o) => parseBundleLayoutKey(url.prefix, o.key).kind === 'bundle');
   const hasRefTable = !head && !hasBundles && (await store.head(infoRefsKey(url.prefix))) !== undefined;
-  return { head, refs, layout: layoutOfRemote({ headText: head?.text, hasBundles, hasRefTable }) };
+  const names = { remote: remote.display, headUrl: objectUrl(store.bucket, headKey(url.prefix)) };
+  return { head, refs, layout: layoutOfRemote({ headText: head?.text, hasBundles, hasRefTable }, names) };
 }
 
 export async function migrateRemote(remote: Remote, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {

@@ -1,3 +1,4 @@
+import { UnknownLayoutError } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,6 +15,7 @@ import {
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
+const NAMES = { remote: 's3://b/repo', headUrl: 's3://b/repo/HEAD' };
 
 describe('parseTargetLayout', () => {
   it('takes packs and bundle', () => {
@@ -29,17 +31,23 @@ describe('parseTargetLayout', () => {
 
 describe('layoutOfRemote', () => {
   it('believes HEAD over any keys beside it: the switch is the last write of a migration', () => {
-    expect(layoutOfRemote({ headText: 'ref: refs/heads/main\n', hasBundles: true, hasRefTable: true })).toBe('packs');
-    expect(layoutOfRemote({ headText: 'refs/heads/main', hasBundles: false, hasRefTable: true })).toBe('bundle');
+    expect(layoutOfRemote({ headText: 'ref: refs/heads/main\n', hasBundles: true, hasRefTable: true }, NAMES)).toBe('packs');
+    expect(layoutOfRemote({ headText: 'refs/heads/main', hasBundles: false, hasRefTable: true }, NAMES)).toBe('bundle');
   });
 
   it('without HEAD, goes by bundles first, then by a ref table', () => {
-    expect(layoutOfRemote({ headText: undefined, hasBundles: true, hasRefTable: true })).toBe('bundle');
-    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: true })).toBe('packs');
+    expect(layoutOfRemote({ headText: undefined, hasBundles: true, hasRefTable: true }, NAMES)).toBe('bundle');
+    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: true }, NAMES)).toBe('packs');
   });
 
   it('finds no layout on an empty remote', () => {
-    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: false })).toBeUndefined();
+    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: false }, NAMES)).toBeUndefined();
+  });
+
+  it('refuses a HEAD of neither form, whatever keys lie beside it, instead of migrating it as a bundle remote', () => {
+    for (const hasBundles of [true, false]) {
+      expect(() => layoutOfRemote({ headText: '\u00ab\u0059garbled', hasBundles, hasRefTable: true }, NAMES)).toThrow(UnknownLayoutError);
+    }
   });
 });
 

@@ -5,8 +5,8 @@ import {
   formatBytes,
   isValidRefName,
   judgeLock,
+  knownLayoutOfHead,
   type Layout,
-  layoutOfHead,
   MigrationRefusedError,
   objectUrl,
   printable,
@@ -32,10 +32,11 @@ export interface LayoutEvidence {
 /**
  * The layout the remote is in. HEAD decides when there is one, because a migration rewrites it last, once
  * the target is complete: keys of the other layout beside it are leftovers, never the repository. Without
- * a HEAD (a push that died before writing it), bundles mean bundle and a ref table packs.
+ * a HEAD (a push that died before writing it), bundles mean bundle and a ref table packs. A HEAD of neither
+ * form is refused (UnknownLayoutError, naming `names.remote` and `names.headUrl`): nothing is migrated.
  */
-export function layoutOfRemote(evidence: LayoutEvidence): Layout | undefined {
-  const byHead = layoutOfHead(evidence.headText);
+export function layoutOfRemote(evidence: LayoutEvidence, names: { readonly remote: string; readonly headUrl: string }): Layout | undefined {
+  const byHead = knownLayoutOfHead(evidence.headText, names.remote, names.headUrl);
   if (byHead) return byHead;
   if (evidence.hasBundles) return 'bundle';
   return evidence.hasRefTable ? 'packs' : undefined;
