@@ -3,10 +3,13 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
+import { serverLacks, test, type World } from './harness/context.js';
 import { useLayout } from './harness/layouts.js';
 import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
 import { restrictedCredentials } from './harness/server.js';
+
+/** Scenes that need narrower credentials, which the tests get from STS AssumeRole. */
+const stsTest = test.skipIf(serverLacks('assumeRole'));
 
 describe('errors from the remote helper', () => {
   test('a bad url is refused before any request, showing the expected form', async ({ world }) => {
@@ -43,7 +46,7 @@ describe('errors from the remote helper', () => {
     expect(result.stderr).toMatch(/error: no valid AWS credentials from profile 'ghost' \(.+\); run 'aws sso login --profile ghost'/);
   });
 
-  test('denied writes name the action and the object, and the remote keeps its state', async ({ world }) => {
+  stsTest('denied writes name the action and the object, and the remote keeps its state', async ({ world }) => {
     const url = world.url('denied');
     const src = await repoWithRemote(world, 'src', url);
     await world.git(['push', 'origin', 'main'], src);
@@ -59,7 +62,7 @@ describe('errors from the remote helper', () => {
     expect((await remoteKeys(world, 'denied')).filter((k) => k.endsWith('.bundle'))).toHaveLength(1);
   });
 
-  test('denied listing names ListBucket', async ({ world }) => {
+  stsTest('denied listing names ListBucket', async ({ world }) => {
     const noList = await restrictedCredentials(world.server, ['s3:GetObject']);
     const result = await world.run('git', ['ls-remote', world.url('repo')], { cwd: world.dir, env: noList });
     expect(result.code).not.toBe(0);

@@ -5,10 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
+import { serverLacks, test, type World } from './harness/context.js';
 import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 import { adminClient, allowAnonymousRead } from './harness/server.js';
 import { startThrottleProxy } from './harness/throttle-proxy.js';
+
+/** Scenes that need a bucket policy granting anonymous reads. */
+const publicTest = test.skipIf(serverLacks('anonymousReadPolicy'));
 
 async function packsRepo(world: World, name: string, url: string): Promise<string> {
   const repo = await repoWithRemote(world, name, url);
@@ -208,7 +211,7 @@ describe('the packs layout', () => {
 });
 
 describe('a public packs remote', () => {
-  test('git clone over plain HTTP (dumb protocol, anonymous) gets every branch and tag', async ({ world }) => {
+  publicTest('git clone over plain HTTP (dumb protocol, anonymous) gets every branch and tag', async ({ world }) => {
     const url = world.url('public/site.git');
     const src = await packsRepo(world, 'src', url);
     await world.git(['tag', '-a', 'v1', '-m', 'one'], src);
