@@ -152,6 +152,31 @@ describe('the packs layout', () => {
     expect(keys.filter((k) => k.endsWith('.pack'))).toHaveLength(2);
   });
 
+  // Stores built on a file system (SeaweedFS) keep listing a "directory" after its last object is gone.
+  test('a wiped remote is new again: the next push creates the configured layout, not the one it used to hold', async ({ world }) => {
+    for (const [before, after] of [
+      ['bundle', 'packs'],
+      ['packs', 'bundle'],
+    ] as const) {
+      const prefix = `wiped-${before}`;
+      const src = await repoWithRemote(world, `src-${before}`, world.url(prefix));
+      await world.git(['config', 's3.layout', before], src);
+      await world.git(['push', '-q', 'origin', 'main'], src);
+      const keys = await remoteKeys(world, prefix);
+      expect(keys).toContain(before === 'packs' ? `${prefix}/info/refs` : `${prefix}/HEAD`);
+      await world.store.deleteMany(keys);
+      expect(await remoteKeys(world, prefix)).toEqual([]);
+
+      await world.git(['config', 's3.layout', after], src);
+      await world.git(['push', '-q', 'origin', 'main'], src);
+      const head = await world.store.getText(`${prefix}/HEAD`);
+      expect(head?.text).toBe(after === 'packs' ? 'ref: refs/heads/main\n' : 'refs/heads/main');
+      const now = await remoteKeys(world, prefix);
+      expect(now.some((k) => k.endsWith('.bundle'))).toBe(after === 'bundle');
+      expect(now.includes(`${prefix}/info/refs`)).toBe(after === 'packs');
+    }
+  });
+
   test('a HEAD of `ref: …` means packs to every client, even with bundle keys under refs/', async ({ world }) => {
     const url = world.url('mixed');
     const src = await packsRepo(world, 'src', url);
