@@ -77,6 +77,8 @@ export async function startSeaweedfs(): Promise<S3Server> {
         '-s3.port.iceberg=0',
         '-s3.port.lance=0',
         `-s3.config=${config}`,
+        // as on S3 and MinIO, a write to a missing bucket fails instead of creating it
+        '-s3.autoCreateBucket=false',
       ],
       {
         // its logs go to TMPDIR: keep them in the data directory, which stop() removes
