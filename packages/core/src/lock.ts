@@ -3,7 +3,7 @@
 // kept fresh by a heartbeat while held, and released on every exit path.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LockHeldError, LockLostError, PreconditionFailedError } from './errors.js';
+import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError } from './errors.js';
 import { log } from './log.js';
 import type { ObjectStore } from './store.js';
 import { objectUrl } from './url.js';
@@ -68,8 +68,12 @@ export async function acquireLock(store: ObjectStore, key: string, options: Lock
       log.warn(`took over the stale lock ${url} (${Math.round(state.ageMs / 1000)}s old)`);
       return holdLock(store, key, etag, options);
     } catch (error) {
-      if (error instanceof PreconditionFailedError) throw held(); // another taker won the race
-      throw error;
+      // A write conditional on a lock that is gone (its holder released it after our look) is answered 404
+      // by S3 and MinIO, 412 by SeaweedFS: either way, try to create it again.
+      if (error instanceof NotFoundError) continue;
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      if (!(await store.head(key))) continue;
+      throw held(); // another taker won the race
     }
   }
   throw new LockHeldError(url, options.ref, key, 0, options.remoteUrl);
@@ -102,7 +106,8 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, options:
       lastRefresh = Date.now();
       log.trace(`lock ${url} refreshed`);
     } catch (error) {
-      if (error instanceof PreconditionFailedError) return lose();
+      // rewritten by a taker (412), or deleted, e.g. by doctor (404 on S3 and MinIO, 412 on SeaweedFS)
+      if (error instanceof PreconditionFailedError || error instanceof NotFoundError) return lose();
       // A passing failure: keep trying, but once the TTL has gone by without a refresh others may take it.
       log.debug(`refreshing lock ${url} failed: ${(error as Error).message}`);
       if (Date.now() - lastRefresh > options.ttlMs) lose();
