@@ -118,6 +118,9 @@ export async function startSeaweedfs(): Promise<S3Server> {
       await rm(dataDir, { recursive: true, force: true });
       throw new Error(`SeaweedFS did not start on ${endpoint}:\n${output}`);
     }
+    // a port taken meanwhile, most likely: start again on new ports with an empty data directory
+    await rm(join(dataDir, 'data'), { recursive: true, force: true });
+    await mkdir(join(dataDir, 'data'));
   }
 }
 
