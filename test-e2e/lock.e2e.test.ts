@@ -126,6 +126,17 @@ describe('ref lock on a real S3 server', () => {
     expect((await world.store.getText(key))?.text).toBe('intruder');
   });
 
+  test('a holder whose lock was deleted (doctor --delete-stale-locks) learns it at a heartbeat, long before the TTL', async ({ world }) => {
+    const key = 'repo/refs/heads/deleted/LOCK#.lock';
+    // A 9 s TTL refreshes every 3 s; waiting for a fallback at the TTL would take over 9 s.
+    const lock = await acquireLock(world.store, key, lockOptions(9000));
+    await world.store.delete(key);
+    await waitFor(() => lock.signal.aborted, 6500, 'the heartbeat to notice the deletion');
+    expect(() => lock.assertHeld()).toThrow(/lost the lock .*deleted\/LOCK#\.lock while pushing/);
+    await lock.release();
+    expect(await world.store.head(key)).toBeUndefined();
+  });
+
   test('release leaves a lock that was replaced before the heartbeat could notice', async ({ world }) => {
     const key = 'repo/refs/heads/swapped/LOCK#.lock';
     const lock = await acquireLock(world.store, key, lockOptions(60_000));

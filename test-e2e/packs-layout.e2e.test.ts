@@ -5,10 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
+import { serverLacks, test, type World } from './harness/context.js';
 import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 import { adminClient, allowAnonymousRead } from './harness/server.js';
 import { startThrottleProxy } from './harness/throttle-proxy.js';
+
+/** Scenes that need a bucket policy granting anonymous reads. */
+const publicTest = test.skipIf(serverLacks('anonymousReadPolicy'));
 
 async function packsRepo(world: World, name: string, url: string): Promise<string> {
   const repo = await repoWithRemote(world, name, url);
@@ -149,6 +152,31 @@ describe('the packs layout', () => {
     expect(keys.filter((k) => k.endsWith('.pack'))).toHaveLength(2);
   });
 
+  // Stores built on a file system (SeaweedFS) keep listing a "directory" after its last object is gone.
+  test('a wiped remote is new again: the next push creates the configured layout, not the one it used to hold', async ({ world }) => {
+    for (const [before, after] of [
+      ['bundle', 'packs'],
+      ['packs', 'bundle'],
+    ] as const) {
+      const prefix = `wiped-${before}`;
+      const src = await repoWithRemote(world, `src-${before}`, world.url(prefix));
+      await world.git(['config', 's3.layout', before], src);
+      await world.git(['push', '-q', 'origin', 'main'], src);
+      const keys = await remoteKeys(world, prefix);
+      expect(keys).toContain(before === 'packs' ? `${prefix}/info/refs` : `${prefix}/HEAD`);
+      await world.store.deleteMany(keys);
+      expect(await remoteKeys(world, prefix)).toEqual([]);
+
+      await world.git(['config', 's3.layout', after], src);
+      await world.git(['push', '-q', 'origin', 'main'], src);
+      const head = await world.store.getText(`${prefix}/HEAD`);
+      expect(head?.text).toBe(after === 'packs' ? 'ref: refs/heads/main\n' : 'refs/heads/main');
+      const now = await remoteKeys(world, prefix);
+      expect(now.some((k) => k.endsWith('.bundle'))).toBe(after === 'bundle');
+      expect(now.includes(`${prefix}/info/refs`)).toBe(after === 'packs');
+    }
+  });
+
   test('a HEAD of `ref: …` means packs to every client, even with bundle keys under refs/', async ({ world }) => {
     const url = world.url('mixed');
     const src = await packsRepo(world, 'src', url);
@@ -208,7 +236,7 @@ describe('the packs layout', () => {
 });
 
 describe('a public packs remote', () => {
-  test('git clone over plain HTTP (dumb protocol, anonymous) gets every branch and tag', async ({ world }) => {
+  publicTest('git clone over plain HTTP (dumb protocol, anonymous) gets every branch and tag', async ({ world }) => {
     const url = world.url('public/site.git');
     const src = await packsRepo(world, 'src', url);
     await world.git(['tag', '-a', 'v1', '-m', 'one'], src);

@@ -1,5 +1,6 @@
-// `pnpm s3-server`: runs the embedded test S3 server by hand (MinIO on 127.0.0.1) with one bucket, and
-// prints the environment to point git at it. `--build-only` just builds and caches the server binary.
+// `pnpm s3-server`: runs the embedded test S3 server by hand (MinIO, or SeaweedFS with S3_TEST_SERVER=seaweedfs,
+// on 127.0.0.1) with one bucket, and prints the environment to point git at it. `--build-only` just builds and
+// caches the MinIO binary.
 
 import { ensureMinio } from './minio.js';
 import { adminClient, createBucket, startTestServer } from './server.js';

@@ -9,7 +9,7 @@ import { delimiter, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
 import { test as base, inject } from 'vitest';
 import { BIN_DIRS } from './paths.js';
-import { adminClient, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
+import { adminClient, type Capabilities, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
 
 export interface RunResult {
   readonly code: number | null;
@@ -113,6 +113,11 @@ export async function createWorld(): Promise<World & { dispose(): Promise<void> 
     },
   };
   return world;
+}
+
+/** True when the run's server does not offer what a test needs to set its scene: `test.skipIf(serverLacks(…))`. */
+export function serverLacks(capability: keyof Capabilities): boolean {
+  return !inject('s3').capabilities[capability];
 }
 
 /** `test` with a fresh `world` per test, disposed afterwards. */

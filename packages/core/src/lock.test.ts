@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LockHeldError, S3RequestError } from './errors.js';
+import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
 import { acquireLock, DEFAULT_LOCK_TTL_MS, judgeLock } from './lock.js';
+import type { ObjectStore } from './store.js';
 import { MemoryStore } from './test-support/memory-store.js';
 
 const WRITTEN = new Date('2024-05-01T12:00:00.000Z');
@@ -136,5 +137,77 @@ describe('a ref lock on a store that loses the answers of writes it carried out'
     expect(lock.signal.aborted).toBe(true);
     await lock.release();
     expect((await store.getText(KEY))?.text).toBe('{"nonce":"taker"}\n');
+  });
+});
+
+/**
+ * One lock object in memory, answering conditional writes the way a store does. `missingIfMatch` is what a
+ * write conditional on an object that is not there gets: 404 on S3 and MinIO, 412 on SeaweedFS.
+ */
+function lockStore(missingIfMatch: 'not-found' | 'precondition-failed') {
+  let object: { etag: string; lastModified: Date; text: string } | undefined;
+  let writes = 0;
+  const store = {
+    bucket: 'b',
+    /** Runs just before a conditional write is judged: a rival's move between our look and our write. */
+    beforeWrite: undefined as (() => void) | undefined,
+    async head(key: string) {
+      return object && { key, size: 1, etag: object.etag, lastModified: object.lastModified, metadata: {}, serverTime: new Date() };
+    },
+    async getText(_key: string) {
+      return object && { text: object.text, etag: object.etag };
+    },
+    async put(key: string, body: string, options: { ifNoneMatch?: string; ifMatch?: string } = {}) {
+      store.beforeWrite?.();
+      if (options.ifNoneMatch && object) throw new PreconditionFailedError('b', key, 'If-None-Match: *');
+      if (options.ifMatch && !object) {
+        throw missingIfMatch === 'not-found' ? new NotFoundError('b', key) : new PreconditionFailedError('b', key, 'If-Match');
+      }
+      if (options.ifMatch && object?.etag !== options.ifMatch) throw new PreconditionFailedError('b', key, 'If-Match');
+      object = { etag: `"${++writes}"`, lastModified: new Date(), text: body };
+      return { etag: object.etag };
+    },
+    async delete() {
+      object = undefined;
+    },
+    plant(lastModified: Date) {
+      object = { etag: '"planted"', lastModified, text: '{"nonce":"old holder"}\n' };
+    },
+    exists: () => object !== undefined,
+  };
+  return store;
+}
+
+const lockOptions = { ttlMs: 3_000, ref: 'refs/heads/main', remoteUrl: 's3://b/r' };
+
+describe.each(['not-found', 'precondition-failed'] as const)('a lock on a store answering If-Match on a missing key with %s', (answer) => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is lost at the next heartbeat once someone deleted it, not only after the TTL', async () => {
+    vi.useFakeTimers();
+    const store = lockStore(answer);
+    const lock = await acquireLock(store as unknown as ObjectStore, 'r/LOCK#.lock', lockOptions);
+    await store.delete();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(lock.signal.aborted).toBe(true);
+    expect(lock.signal.reason).toBeInstanceOf(LockLostError);
+    await lock.release();
+  });
+
+  it('is created afresh when a stale lock is released between the look and the takeover', async () => {
+    const store = lockStore(answer);
+    store.plant(new Date(Date.now() - 60_000));
+    let looked = false;
+    store.beforeWrite = () => {
+      // the takeover's If-Match write comes after the create-only write and the look: the old holder lets go
+      if (looked) store.delete();
+      looked = true;
+    };
+    const lock = await acquireLock(store as unknown as ObjectStore, 'r/LOCK#.lock', lockOptions);
+    store.beforeWrite = undefined;
+    expect(lock.signal.aborted).toBe(false);
+    expect(store.exists()).toBe(true);
+    await lock.release();
+    expect(store.exists()).toBe(false);
   });
 });

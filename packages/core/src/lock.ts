@@ -3,7 +3,7 @@
 // kept fresh by a heartbeat while held, and released on every exit path.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { LockHeldError, LockLostError, PreconditionFailedError } from './errors.js';
+import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError } from './errors.js';
 import { log } from './log.js';
 import type { ObjectStore } from './store.js';
 import { objectUrl } from './url.js';
@@ -72,7 +72,13 @@ export async function acquireLock(store: ObjectStore, key: string, options: Lock
       log.warn(`took over the stale lock ${url} (${Math.round(state.ageMs / 1000)}s old)`);
       return holdLock(store, key, etag, takeover, options);
     } catch (error) {
-      if (error instanceof PreconditionFailedError) throw held(); // another taker won the race
+      // A write conditional on a lock that is gone (its holder released it after our look) is answered 404
+      // by S3 and MinIO, 412 by SeaweedFS: either way, try to create it again.
+      if (error instanceof NotFoundError) continue;
+      if (error instanceof PreconditionFailedError) {
+        if (!(await store.head(key))) continue;
+        throw held(); // another taker won the race
+      }
       throw await leaveNoOwnLock(store, key, [takeover], error);
     }
   }
@@ -129,6 +135,8 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, initialB
       lastRefresh = Date.now();
       log.trace(`lock ${url} refreshed`);
     } catch (error) {
+      // Rewritten by a taker (412), or deleted, e.g. by doctor (404 on S3 and MinIO, 412 on SeaweedFS).
+      if (error instanceof NotFoundError) return lose();
       if (error instanceof PreconditionFailedError) {
         // An earlier refresh of ours may have landed unheard (its answer lost beyond recognition): the lock
         // then holds our body under an ETag we never saw. Only someone else's body means the lock was lost.

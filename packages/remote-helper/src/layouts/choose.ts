@@ -29,8 +29,9 @@ export interface OpenedLayout {
  * Opens the remote's layout with as few requests as the usual case allows: the expected layout's own
  * first reads tell (the refs listing and HEAD for bundle, HEAD for packs; a HEAD of `ref: …` always means
  * packs); only a remote that shows nothing there costs one more look (a delimited listing of the prefix:
- * `refs/` means bundle, `info/` means packs). A HEAD of neither form (ciphertext of a remote JGit encrypts)
- * is refused with UnknownLayoutError: every command opens its remote here, so none reads it as empty.
+ * `refs/` means bundle, `info/` means packs, once a listing of it shows an object). A HEAD of neither form
+ * (ciphertext of a remote JGit encrypts) is refused with UnknownLayoutError: every command opens its remote
+ * here, so none reads it as empty.
  */
 export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   const prefix = remote.url.prefix;
@@ -62,9 +63,19 @@ export async function openLayout(remote: Remote): Promise<Layout> {
   return (await detectLayout(remote)).layout;
 }
 
+/**
+ * `refs/` means bundle, `info/` means packs, but only while something is in it: stores built on a file
+ * system (SeaweedFS) keep listing a "directory" after its last object is deleted, so a prefix someone
+ * wiped would otherwise keep its old layout. The extra listing happens only for a HEAD-less remote.
+ */
 async function topLevel(remote: Remote): Promise<LayoutName | undefined> {
-  const { commonPrefixes } = await remote.store.list(`${remote.url.prefix}/`, '/');
-  if (commonPrefixes.includes(`${remote.url.prefix}/info/`)) return 'packs';
-  if (commonPrefixes.includes(`${remote.url.prefix}/refs/`)) return 'bundle';
+  const prefix = remote.url.prefix;
+  const { commonPrefixes } = await remote.store.list(`${prefix}/`, '/');
+  for (const [dir, layout] of [
+    [`${prefix}/info/`, 'packs'],
+    [`${prefix}/refs/`, 'bundle'],
+  ] as const) {
+    if (commonPrefixes.includes(dir) && (await remote.store.list(dir)).objects.length > 0) return layout;
+  }
   return undefined;
 }
