@@ -83,6 +83,21 @@ describe('planGc', () => {
     expect(plan.forget).toEqual([retiredAt(A, 2 * HOUR)]);
   });
 
+  it('with --grace 0, deletes a pack retired in the same second, though its upload looks later than its retirement by a Date header', () => {
+    // Retired at 11:59:59.000 by an estimate from a Date header (the true time may be up to a second later),
+    // uploaded before that at 11:59:59.600 by the store's millisecond clock, and judged by a second gc whose
+    // listing's Date (truncated too) reads half a second before the estimate.
+    const plan = planGc(state({ retired: [retiredAt(A, 1000)], files: files(A, 400), now: ago(1500) }), 0);
+    expect(names(plan.expired)).toEqual([A]);
+    expect(plan.forget).toEqual([retiredAt(A, 1000)]);
+  });
+
+  it('takes a pack written more than the Date resolution after its retirement for uploaded again', () => {
+    const plan = planGc(state({ retired: [retiredAt(A, 2 * HOUR)], files: files(A, 2 * HOUR - 1500) }), HOUR);
+    expect(plan.expired).toEqual([]);
+    expect(plan.forget).toEqual([retiredAt(A, 2 * HOUR)]);
+  });
+
   it('judges a retired pack uploaded again since (a push of the same objects) by its age, like any unlisted pack', () => {
     const plan = planGc(state({ retired: [retiredAt(A, 2 * HOUR)], files: files(A, 60_000) }), HOUR);
     expect(plan.expired).toEqual([]);

@@ -81,6 +81,9 @@ function orphanAgeMs(group: PackGroup, graceMs: number): number {
   return Math.max(graceMs, hasPack ? ORPHAN_MIN_AGE_MS : PACKLESS_ORPHAN_MIN_AGE_MS);
 }
 
+/** The resolution of the server times gc reads (an HTTP Date header names whole seconds). */
+const DATE_RESOLUTION_MS = 1000;
+
 export function planGc(state: GcState, graceMs: number): GcPlan {
   const groups = groupPackFiles(state.prefix, state.files);
   const listed = new Set(state.listed);
@@ -91,12 +94,14 @@ export function planGc(state: GcState, graceMs: number): GcPlan {
   const forget: RetiredPack[] = [];
   for (const entry of state.retired) {
     const group = groups.get(entry.name);
-    const ended = now - entry.retiredAt.getTime() >= graceMs;
+    // Both times come from HTTP Date headers (whole seconds) plus our own clock: each may be up to a second
+    // behind the server's, so a comparison is only trusted beyond that resolution.
+    const ended = now - entry.retiredAt.getTime() >= graceMs - DATE_RESOLUTION_MS;
     if (listed.has(entry.name)) {
       // Listed and retired: a gc is replacing the list right now, or one died before it could (then the
       // entry is stale once its grace period is over). Either way the pack is live.
       if (ended) forget.push(entry);
-    } else if (!group || group.newest > entry.retiredAt) {
+    } else if (!group || group.newest.getTime() > entry.retiredAt.getTime() + DATE_RESOLUTION_MS) {
       // Gone already, or uploaded again since it was retired (a push of the same objects): then judged by
       // its age like any unlisted pack.
       forget.push(entry);
