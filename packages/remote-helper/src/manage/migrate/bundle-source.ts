@@ -165,6 +165,10 @@ class BundleSource implements Source {
     return `a push of ${nameRefs([...refs].map((ref) => ({ ref })))} landed in the bundle layout`;
   }
 
+  async makeRoom(): Promise<number> {
+    return 0;
+  }
+
   async keysToDelete(): Promise<string[]> {
     return [...this.snapshotKeys];
   }

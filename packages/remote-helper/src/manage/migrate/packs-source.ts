@@ -17,6 +17,7 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import { fetchPacks } from '../../layouts/packs/fetch.js';
+import { listLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
 import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
 import type { Remote } from '../../remote.js';
 import { readBundleTable } from './bundle-source.js';
@@ -134,6 +135,14 @@ class PacksSource implements Source {
     return names.length > 0
       ? `a push of ${nameRefs(names)} landed in the packs layout`
       : 'info/refs of the packs layout was rewritten (by a push or gc)';
+  }
+
+  async makeRoom(): Promise<number> {
+    const loose = await listLooseRefs(this.remote);
+    if (loose.length === 0) return 0;
+    await writeDerivedPackedRefs(this.remote, this.table.refs);
+    await this.remote.store.deleteMany(loose.map((l) => l.key));
+    return loose.length;
   }
 
   /**
