@@ -100,7 +100,9 @@ function describe(d: RefStoreDisagreement, remote: Remote): string {
       return `${packedUrl} is missing: git and JGit reading the bucket see only its loose refs`;
     case 'packed-stale':
       return `${packedUrl} says ${d.ref} is ${d.packed ?? 'absent'}, info/refs says ${d.table ?? 'absent'}`;
-    case 'packed-unpeeled':
-      return `${packedUrl} says annotated tag ${d.ref} does not peel, info/refs peels it to ${d.peeled}`;
+    case 'packed-peel':
+      return d.packed
+        ? `${packedUrl} peels annotated tag ${d.ref} to ${d.packed}, info/refs peels it to ${d.peeled}`
+        : `${packedUrl} says annotated tag ${d.ref} does not peel, info/refs peels it to ${d.peeled}`;
   }
 }

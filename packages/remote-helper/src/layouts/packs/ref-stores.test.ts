@@ -86,8 +86,15 @@ describe('comparing packed-refs and loose refs with info/refs', () => {
       { ref: 'refs/heads/main', sha: B },
       { ref: 'refs/tags/v1', sha: T },
     ];
-    expect(compareRefStores(table, packed(unpeeled, true), [])).toEqual([{ kind: 'packed-unpeeled', ref: 'refs/tags/v1', peeled: A }]);
+    expect(compareRefStores(table, packed(unpeeled, true), [])).toEqual([
+      { kind: 'packed-peel', ref: 'refs/tags/v1', packed: undefined, peeled: A },
+    ]);
     expect(compareRefStores(table, packed(unpeeled, false), [])).toEqual([]);
+    const wrong = [
+      { ref: 'refs/heads/main', sha: B },
+      { ref: 'refs/tags/v1', sha: T, peeled: C },
+    ];
+    expect(compareRefStores(table, packed(wrong, false), [])).toEqual([{ kind: 'packed-peel', ref: 'refs/tags/v1', packed: C, peeled: A }]);
   });
 });
 

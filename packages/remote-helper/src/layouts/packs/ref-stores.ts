@@ -53,7 +53,8 @@ export type RefStoreDisagreement =
   | { readonly kind: 'loose-deleted'; readonly key: string; readonly ref: string; readonly loose: string | undefined }
   | { readonly kind: 'packed-missing' }
   | { readonly kind: 'packed-stale'; readonly ref: string; readonly packed: string | undefined; readonly table: string | undefined }
-  | { readonly kind: 'packed-unpeeled'; readonly ref: string; readonly peeled: string };
+  /** packed-refs peels an annotated tag otherwise than info/refs: to `packed`, or (undefined) declares it does not peel. */
+  | { readonly kind: 'packed-peel'; readonly ref: string; readonly packed: string | undefined; readonly peeled: string };
 
 /** What packed-refs says, as parsed (undefined: there is none). */
 export interface PackedView {
@@ -84,7 +85,7 @@ export function compareRefStores(
     const have = inPacked.get(ref);
     if (want?.sha !== have?.sha) found.push({ kind: 'packed-stale', ref, packed: have?.sha, table: want?.sha });
     else if (want?.peeled && have && have.peeled !== want.peeled && (have.peeled || packed.declaresUnpeeled(ref)))
-      found.push({ kind: 'packed-unpeeled', ref, peeled: want.peeled });
+      found.push({ kind: 'packed-peel', ref, packed: have.peeled, peeled: want.peeled });
   }
   return found;
 }
