@@ -138,7 +138,9 @@ describe('git s3 doctor and the ref stores', () => {
 
     const repair = await gitS3(world, repo, ['doctor', '--sync-refs', 'origin']);
     expect(repair.code, repair.stdout).toBe(0);
-    expect(repair.stdout).toContain('done: wrote packed-refs and 1 loose ref, removed 1 loose ref from info/refs\n');
+    expect(repair.stdout).toContain(
+      'done: rewrote packed-refs and 1 loose ref from info/refs; removed 1 loose ref of refs info/refs lacks\n',
+    );
     expect((await world.store.getText('jg/doc/refs/heads/main'))?.text).toBe(`${next}\n`);
     expect(await world.store.head('jg/doc/refs/heads/gone')).toBeUndefined();
 
@@ -160,6 +162,23 @@ describe('git s3 doctor and the ref stores', () => {
     expect(report.stdout).toContain(`problem: ${bucket}/packed-refs says refs/heads/main is ${other}, info/refs says ${main}\n`);
     expect(report.stdout).toContain(`problem: ${bucket}/refs/heads/bad..name is not a ref ('refs/heads/bad..name' contains '..')\n`);
     expect(report.stdout).toContain(`hint: remove it if nothing else needs it: aws s3 rm ${bucket}/refs/heads/bad..name\n`);
+  });
+
+  test('without info/refs, refs that packed-refs and loose keys name are reported, and --sync-refs deletes none of them', async ({
+    world,
+  }) => {
+    const { url, repo } = await packsRemote(world, 'jg/noinfo');
+    await writeLooseRef(world, 'jg/noinfo', 'refs/heads/main', await rev(world, repo, 'main'));
+    await world.store.delete('jg/noinfo/info/refs');
+    const report = await gitS3(world, repo, ['doctor', '--sync-refs', url]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toContain(
+      `problem: s3://${world.bucket}/jg/noinfo/info/refs is missing, but packed-refs and loose refs name 1 ref: this tool lists none of them\n`,
+    );
+    expect(report.stdout).not.toContain('--sync-refs');
+    expect(report.stdout).not.toContain('done:');
+    expect(await world.store.head('jg/noinfo/refs/heads/main')).toBeDefined();
+    expect((await world.store.getText('jg/noinfo/packed-refs'))?.text).toContain(' refs/heads/main\n');
   });
 });
 

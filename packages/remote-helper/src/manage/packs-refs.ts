@@ -1,7 +1,16 @@
 // doctor's look at the ref stores of a packs remote that readers of the bare repository consult besides
 // info/refs (the authority): packed-refs and the loose `refs/…` keys (JGit's). Names each disagreement with
 // its key and both values, and with `--sync-refs` rewrites them from info/refs.
-import { classifyRefsKey, objectUrl, packedRefsKey, parsePackedRefs, printable, type RefRecord, refsPrefix } from '@git-remote-s3/core';
+import {
+  classifyRefsKey,
+  infoRefsKey,
+  objectUrl,
+  packedRefsKey,
+  parsePackedRefs,
+  printable,
+  type RefRecord,
+  refsPrefix,
+} from '@git-remote-s3/core';
 import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../layouts/packs/loose-refs.js';
 import {
   compareRefStores,
@@ -22,30 +31,54 @@ export interface RefStoreFinding {
 const syncHint = (remote: Remote) => `run 'git s3 doctor --sync-refs ${remote.display}'`;
 
 /**
- * Reads refs/ (one LIST, a GET per loose ref) and compares it and packed-refs (`packedText`) with `table`;
- * with `sync`, writes packed-refs and the loose keys from the table when they disagree, and looks again.
+ * Reads refs/ (one LIST, a GET per loose ref) and compares it and packed-refs (`packedText`) with `table`
+ * (undefined: there is no info/refs, and nothing is rewritten from it); with `sync`, writes packed-refs and
+ * the loose keys from the table when they disagree, and looks again.
  */
 export async function diagnoseRefStores(
   remote: Remote,
-  table: readonly RefRecord[],
+  table: readonly RefRecord[] | undefined,
   packedText: string | undefined,
   sync: boolean,
 ): Promise<{ findings: RefStoreFinding[]; fixed: string[] }> {
-  const first = await look(remote, table, packedText);
+  const first = await look(remote, table ?? [], packedText);
+  if (table === undefined) return { findings: withoutAuthority(remote, first), fixed: [] };
   if (!sync || !first.outOfStep) return { findings: first.findings, fixed: [] };
   const plan = planLooseRefsSync(table, first.loose);
   await Promise.all([applyLooseRefPlan(remote, plan), writeDerivedPackedRefs(remote, table)]);
   const count = (n: number) => `${n} loose ref${n === 1 ? '' : 's'}`;
-  const done = `done: wrote packed-refs${plan.write.length > 0 ? ` and ${count(plan.write.length)}` : ''}${plan.remove.length > 0 ? `, removed ${count(plan.remove.length)}` : ''} from info/refs`;
+  const written = plan.write.length > 0 ? ` and ${count(plan.write.length)}` : '';
+  const removed = plan.remove.length > 0 ? `; removed ${count(plan.remove.length)} of refs info/refs lacks` : '';
+  const done = `done: rewrote packed-refs${written} from info/refs${removed}`;
   const again = await look(remote, table, (await remote.store.getText(packedRefsKey(remote.url.prefix)))?.text);
   return { findings: again.findings, fixed: [done] };
+}
+
+/**
+ * Without info/refs this tool lists no ref, while packed-refs and loose keys may still name some: said as one
+ * problem, and never "repaired" by deleting them.
+ */
+function withoutAuthority(
+  remote: Remote,
+  seen: { findings: RefStoreFinding[]; loose: LooseRef[]; packedRefs: readonly string[] },
+): RefStoreFinding[] {
+  const named = new Set([...seen.loose.map((l) => l.ref), ...seen.packedRefs]).size;
+  if (named === 0) return seen.findings.filter((f) => f.hint !== syncHint(remote));
+  return [
+    ...seen.findings.filter((f) => f.hint !== syncHint(remote)),
+    {
+      problem: true,
+      text: `${where(remote, infoRefsKey(remote.url.prefix))} is missing, but packed-refs and loose refs name ${named} ref${named === 1 ? '' : 's'}: this tool lists none of them`,
+      hint: `restore info/refs from a backup or the bucket's versioning, or write it with 'git update-server-info' in a copy of the prefix`,
+    },
+  ];
 }
 
 async function look(
   remote: Remote,
   table: readonly RefRecord[],
   packedText: string | undefined,
-): Promise<{ findings: RefStoreFinding[]; loose: LooseRef[]; outOfStep: boolean }> {
+): Promise<{ findings: RefStoreFinding[]; loose: LooseRef[]; packedRefs: string[]; outOfStep: boolean }> {
   const prefix = remote.url.prefix;
   const url = (key: string) => objectUrl(remote.store.bucket, key);
   const findings: RefStoreFinding[] = [];
@@ -83,7 +116,7 @@ async function look(
   }
   const disagreements = compareRefStores(table, packed, loose).filter((d) => !(corrupt && d.kind === 'packed-missing'));
   for (const d of disagreements) findings.push({ problem: true, text: describe(d, remote), hint: syncHint(remote) });
-  return { findings, loose, outOfStep: corrupt || disagreements.length > 0 };
+  return { findings, loose, packedRefs: packed?.refs.map((r) => r.ref) ?? [], outOfStep: corrupt || disagreements.length > 0 };
 }
 
 const id = (sha: string | undefined) => sha ?? 'no object id';

@@ -4,6 +4,7 @@ import {
   CorruptObjectError,
   formatBytes,
   formatPacksHead,
+  log,
   objectUrl,
   PreconditionFailedError,
   ProtectedBranchError,
@@ -74,7 +75,9 @@ export async function deletePacksBranch(remote: Remote, branch: string): Promise
     }
     // Its loose key goes too, or the branch comes back for readers of the bare repository (git, JGit).
     const known = withKnownPeels(next, await objectPeels(next.map((r) => r.sha)));
-    await keepRefStoresInStep(remote, { etag, ...known }, [ref]);
+    await keepRefStoresInStep(remote, { etag, ...known }, [ref]).catch((error: unknown) =>
+      log.warn(`${ref} is deleted, but ${(error as Error).message}; 'git s3 doctor --sync-refs ${remote.display}' finishes the job`),
+    );
     const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
     return { ref, sha: gone.sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
   }
@@ -162,7 +165,7 @@ export async function diagnosePacks(
   }
   // The copies readers of the bare repository (git, JGit) consult, compared only with a readable table.
   if (table) {
-    const stores = await diagnoseRefStores(remote, refs, packedRefs?.text, syncRefs);
+    const stores = await diagnoseRefStores(remote, table.etag === undefined ? undefined : refs, packedRefs?.text, syncRefs);
     findings.push(...stores.findings);
     fixed.push(...stores.fixed);
   }
