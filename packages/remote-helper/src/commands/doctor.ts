@@ -62,10 +62,9 @@ export class DoctorCommand extends ManagementCommand {
         deleteStaleLocks: this.deleteStaleLocks,
         keepNewestBundle: this.keepNewestBundle,
         setHead: this.setHead,
+        syncRefs: this.syncRefs,
       };
-      const healthy = await runDoctor(remote, options, say);
-      if (this.syncRefs) say('note: --sync-refs is for the packs layout; a bundle remote keeps no info/refs, packed-refs or loose refs');
-      return healthy;
+      return runDoctor(remote, options, say);
     });
     return healthy ? 0 : EXIT_FAILED;
   }
