@@ -164,6 +164,17 @@ describe('git s3 doctor and the ref stores', () => {
     expect(report.stdout).toContain(`hint: remove it if nothing else needs it: aws s3 rm ${bucket}/refs/heads/bad..name\n`);
   });
 
+  test('--sync-refs on a bundle remote is only noted: that layout keeps no info/refs, packed-refs or loose refs', async ({ world }) => {
+    const url = world.url('jg/bundle');
+    const repo = await repoWithRemote(world, 'src', url);
+    await world.git(['push', '-q', 'origin', 'main'], repo);
+    const report = await gitS3(world, repo, ['doctor', '--sync-refs', 'origin']);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toBe(
+      `doctor: checking ${url} (lock TTL 1m00s)\nnote: --sync-refs is for the packs layout; a bundle remote keeps no info/refs, packed-refs or loose refs\ndoctor: no problems found\n`,
+    );
+  });
+
   test('without info/refs, refs that packed-refs and loose keys name are reported, and --sync-refs deletes none of them', async ({
     world,
   }) => {
