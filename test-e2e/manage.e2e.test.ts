@@ -367,8 +367,12 @@ describe('git s3 doctor on the packs layout', () => {
       `problem: HEAD is missing at s3://${world.bucket}/broken/HEAD; run 'git s3 doctor --set-head main ${url}'`,
     );
     expect(result.stdout).toMatch(/problem: pack-[0-9a-f]{40} is listed but s3:\/\/\S+\.idx is missing/);
-    expect(result.stdout).toContain('note: packed-refs (the copy for tools that read the prefix as a bare repository) lags info/refs');
-    expect(result.stdout).toContain('doctor: 2 problems found');
+    const main = (await world.git(['rev-parse', 'main'], repo)).trim();
+    expect(result.stdout).toContain(
+      `problem: s3://${world.bucket}/broken/packed-refs says refs/heads/main is absent, info/refs says ${main}\n`,
+    );
+    expect(result.stdout).toContain(`hint: run 'git s3 doctor --sync-refs ${url}'\n`);
+    expect(result.stdout).toContain('doctor: 3 problems found');
 
     const fixed = await gitS3(world, repo, ['doctor', '--set-head', 'main', 'origin']);
     expect(fixed.stdout).toContain('done: HEAD now names refs/heads/main');

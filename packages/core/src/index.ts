@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './git.js';
 export * from './keys/bundle.js';
 export * from './keys/lfs.js';
+export * from './keys/loose-refs.js';
 export * from './keys/packs.js';
 export * from './keys/refname.js';
 export * from './lock.js';

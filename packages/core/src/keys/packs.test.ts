@@ -15,6 +15,7 @@ import {
   layoutOfHead,
   packKeys,
   parseInfoRefs,
+  parsePackedRefs,
   parsePackFileKey,
   parsePackList,
   parsePacksHead,
@@ -65,7 +66,35 @@ describe('the packs layout formats match what git itself writes', () => {
 
   it('writes packed-refs as git pack-refs --all does', () => {
     const refs = parseInfoRefs(readFileSync(join(repo, '.git', 'info', 'refs'), 'utf8'), 'info/refs');
-    expect(formatPackedRefs(refs)).toBe(readFileSync(join(repo, '.git', 'packed-refs'), 'utf8'));
+    expect(formatPackedRefs(refs, true)).toBe(readFileSync(join(repo, '.git', 'packed-refs'), 'utf8'));
+  });
+
+  it('claims nothing about peeling unless told every tag is peeled, and keeps the peeled ids it has', () => {
+    const refs = parseInfoRefs(readFileSync(join(repo, '.git', 'info', 'refs'), 'utf8'), 'info/refs');
+    const text = formatPackedRefs(refs, false);
+    expect(text.split('\n')[0]).toBe('# pack-refs with: sorted ');
+    const parsed = parsePackedRefs(text, 'packed-refs');
+    expect(parsed.refs).toEqual(refs);
+    expect(parsed.declaresUnpeeled('refs/tags/light')).toBe(false);
+  });
+
+  it("reads git's packed-refs with its traits: fully-peeled, peeled (tags only), or none", () => {
+    const parsed = parsePackedRefs(readFileSync(join(repo, '.git', 'packed-refs'), 'utf8'), 'packed-refs');
+    expect(parsed.refs).toEqual(parseInfoRefs(readFileSync(join(repo, '.git', 'info', 'refs'), 'utf8'), 'info/refs'));
+    expect(parsed.declaresUnpeeled('refs/heads/main')).toBe(true);
+    const sha = 'c'.repeat(40);
+    const tagsOnly = parsePackedRefs(`# pack-refs with: peeled \n${sha} refs/heads/x\n${sha} refs/tags/t\n`, 'p');
+    expect([tagsOnly.declaresUnpeeled('refs/heads/x'), tagsOnly.declaresUnpeeled('refs/tags/t')]).toEqual([false, true]);
+    expect(parsePackedRefs(`${sha} refs/tags/t\n^${'d'.repeat(40)}\n`, 'p').refs).toEqual([
+      { ref: 'refs/tags/t', sha, peeled: 'd'.repeat(40) },
+    ]);
+  });
+
+  it('refuses a packed-refs line that is no ref, a bad name, or a peel with nothing before it', () => {
+    const sha = 'c'.repeat(40);
+    expect(() => parsePackedRefs(`^${sha}\n`, 'p')).toThrow(/line 1 is not '\^<object id>' after a ref/);
+    expect(() => parsePackedRefs(`${sha} refs/heads/a..b\n`, 'p')).toThrow(/line 1 is not '<object id> <ref>'/);
+    expect(() => parsePackedRefs(`${sha} refs/heads/a\n${sha} refs/heads/a\n`, 'p')).toThrow(/listed twice/);
   });
 
   it('reads and writes objects/info/packs as git does', () => {

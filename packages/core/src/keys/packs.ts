@@ -116,14 +116,54 @@ export function parseInfoRefs(text: string, where: string): RefRecord[] {
   return refs;
 }
 
-/** `packed-refs` as `git pack-refs --all` writes it, for tools that read the prefix as a bare repository. */
-export function formatPackedRefs(refs: readonly RefRecord[]): string {
-  const lines = ['# pack-refs with: peeled fully-peeled sorted '];
+/**
+ * `packed-refs` as `git pack-refs --all` writes it, for tools that read the prefix as a bare repository.
+ * `fullyPeeled`: every annotated tag among `refs` carries its peeled id, so a ref without one does not peel
+ * (the `peeled fully-peeled` traits say so to git). Without it the header claims nothing and readers peel
+ * such refs themselves from the objects: a tag listed without its peeled id (JGit writes info/refs so) is
+ * never declared not to peel.
+ */
+export function formatPackedRefs(refs: readonly RefRecord[], fullyPeeled: boolean): string {
+  const lines = [fullyPeeled ? '# pack-refs with: peeled fully-peeled sorted ' : '# pack-refs with: sorted '];
   for (const r of [...refs].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))) {
     lines.push(`${r.sha} ${r.ref}`);
     if (r.peeled) lines.push(`^${r.peeled}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export interface PackedRefs {
+  readonly refs: RefRecord[];
+  /** Whether a ref listed without a `^` line is declared not to peel (git's `fully-peeled`, or `peeled` for refs/tags/). */
+  readonly declaresUnpeeled: (ref: string) => boolean;
+}
+
+/** Reads `packed-refs` (git's, JGit's or ours); `where` names the object in errors. Every ref name and id is checked. */
+export function parsePackedRefs(text: string, where: string): PackedRefs {
+  const refs: RefRecord[] = [];
+  let traits: string[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      if (i === 0 && line.startsWith('# pack-refs with:')) traits = line.slice('# pack-refs with:'.length).trim().split(/\s+/);
+      continue;
+    }
+    const last = refs[refs.length - 1];
+    if (line.startsWith('^')) {
+      if (!last || last.peeled || !isObjectId(line.slice(1)))
+        throw new CorruptObjectError(where, `line ${i + 1} is not '^<object id>' after a ref`, PACKS_TEXT_REMEDY);
+      refs[refs.length - 1] = { ...last, peeled: line.slice(1) };
+      continue;
+    }
+    const m = /^([0-9a-f]+) (.+)$/.exec(line);
+    if (!m?.[1] || !m[2] || !isObjectId(m[1]) || !isValidRefName(m[2]))
+      throw new CorruptObjectError(where, `line ${i + 1} is not '<object id> <ref>'`, PACKS_TEXT_REMEDY);
+    if (refs.some((r) => r.ref === m[2])) throw new CorruptObjectError(where, `${m[2]} is listed twice`, PACKS_TEXT_REMEDY);
+    refs.push({ ref: m[2], sha: m[1] });
+  }
+  const fully = traits.includes('fully-peeled');
+  const tags = traits.includes('peeled');
+  return { refs, declaresUnpeeled: (ref) => fully || (tags && ref.startsWith('refs/tags/')) };
 }
 
 /** `objects/info/packs`: `P pack-<checksum>.pack` per live pack, then a blank line, as git writes it. */

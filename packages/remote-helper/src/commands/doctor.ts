@@ -20,7 +20,11 @@ export class DoctorCommand extends ManagementCommand {
         layout's own form, only if HEAD did not change since doctor read it.
 
       On a packs-layout remote it checks the ref table, the pack list (every listed pack and index present),
-      HEAD, and notes packs nobody lists (\`git s3 gc\` deletes those); \`--set-head\` works there too.
+      HEAD, and notes packs nobody lists (\`git s3 gc\` deletes those); \`--set-head\` works there too. It also
+      compares the copies that git and JGit read in a bare repository with info/refs, the authority: packed-refs
+      and the loose \`refs/…\` keys JGit writes, naming each key that disagrees and both values;
+      \`--sync-refs\` rewrites packed-refs and those loose keys from info/refs (and removes the loose keys of
+      refs info/refs no longer has).
 
       Exits 0 when no problem is left, 1 otherwise, with what to run for each. Never reads stdin.
     `,
@@ -29,6 +33,7 @@ export class DoctorCommand extends ManagementCommand {
       ['Treat locks older than 30 s as stale and delete them', '$0 doctor --lock-ttl 30 --delete-stale-locks s3://my-bucket/my-repo'],
       ['Remove the bundles an interrupted push left behind', '$0 doctor --keep-newest-bundle origin'],
       ['Make main the default branch of the remote', '$0 doctor --set-head main origin'],
+      ["Bring packed-refs and JGit's loose refs in step with info/refs", '$0 doctor --sync-refs origin'],
     ],
   });
 
@@ -40,26 +45,29 @@ export class DoctorCommand extends ManagementCommand {
     description: "keep only the newest bundle of each ref that has several (under the ref's lock)",
   });
   setHead = Option.String('--set-head', { description: "point the remote's HEAD at this existing branch" });
+  syncRefs = Option.Boolean('--sync-refs', false, {
+    description: 'packs layout: rewrite packed-refs and loose refs/… keys from info/refs where they disagree',
+  });
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
     const say = (line: string) => this.say(line);
     // A mistyped --lock-ttl is a usage error on any remote, before the bucket is asked which layout it holds.
     if (this.lockTtl !== undefined) parseLockTtl(this.lockTtl);
-    const healthy = await withTarget(this.remote, async (remote) =>
-      (await layoutOf(remote)) === 'packs'
-        ? runPacksDoctor(remote, { setHead: this.setHead, bundleFixes: this.deleteStaleLocks || this.keepNewestBundle }, say)
-        : runDoctor(
-            remote,
-            {
-              lockTtl: this.lockTtl,
-              deleteStaleLocks: this.deleteStaleLocks,
-              keepNewestBundle: this.keepNewestBundle,
-              setHead: this.setHead,
-            },
-            say,
-          ),
-    );
+    const healthy = await withTarget(this.remote, async (remote) => {
+      if ((await layoutOf(remote)) === 'packs') {
+        const bundleFixes = this.deleteStaleLocks || this.keepNewestBundle;
+        return runPacksDoctor(remote, { setHead: this.setHead, bundleFixes, syncRefs: this.syncRefs }, say);
+      }
+      const options = {
+        lockTtl: this.lockTtl,
+        deleteStaleLocks: this.deleteStaleLocks,
+        keepNewestBundle: this.keepNewestBundle,
+        setHead: this.setHead,
+        syncRefs: this.syncRefs,
+      };
+      return runDoctor(remote, options, say);
+    });
     return healthy ? 0 : EXIT_FAILED;
   }
 }

@@ -17,6 +17,8 @@ export interface DoctorOptions {
   readonly deleteStaleLocks: boolean;
   readonly keepNewestBundle: boolean;
   readonly setHead: string | undefined;
+  /** `--sync-refs`, a packs-layout fix: only noted here. */
+  readonly syncRefs?: boolean;
 }
 
 const lockTtlSchema = z.coerce
@@ -46,6 +48,7 @@ export async function runDoctor(remote: Remote, options: DoctorOptions, say: (li
     throw new UsageError(`cannot point HEAD at ${headRef}: there is no such branch on ${remote.display}`);
   }
   say(`doctor: checking ${remote.display} (lock TTL ${formatAge(lockTtlMs)})`);
+  if (options.syncRefs) say('note: --sync-refs is for the packs layout; a bundle remote keeps no info/refs, packed-refs or loose refs');
   const before = diagnose(state, lockTtlMs);
   for (const finding of before) say(`${isProblem(finding) ? 'problem' : 'note'}: ${describeFinding(finding, ctx)}`);
 

@@ -124,6 +124,12 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
         ? await findPacksLeftovers(remote, snapshot.refs)
         : await findBundleLeftovers(remote, snapshot.refs, { keepMarkers: true });
     await removeLeftovers(remote, leftovers, report);
+    const removed = await source.makeRoom();
+    if (removed > 0) {
+      report.say(
+        `removed ${plural(removed, 'loose ref')} (refs/… keys as JGit writes them; packed-refs carries ${removed === 1 ? 'it' : 'them'}): they would hide the bundles written under the same names`,
+      );
+    }
     try {
       await target.write(snapshot, scratch?.dir, options.progress);
       await target.verify(snapshot);

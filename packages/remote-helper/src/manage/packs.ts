@@ -3,8 +3,8 @@
 import {
   CorruptObjectError,
   formatBytes,
-  formatPackedRefs,
   formatPacksHead,
+  log,
   objectUrl,
   PreconditionFailedError,
   ProtectedBranchError,
@@ -17,19 +17,22 @@ import {
   type RefRecord,
 } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
+import { keepRefStoresInStep } from '../layouts/packs/loose-refs.js';
+import { withKnownPeels } from '../layouts/packs/ref-stores.js';
 import {
   backOff,
   CONDITIONAL_ATTEMPTS,
   commitRefTable,
+  objectPeels,
   readPackList,
   readProtectedRefs,
   readRefTable,
   setProtected,
-  writePackedRefs,
 } from '../layouts/packs/remote-repo.js';
 import type { Remote } from '../remote.js';
 import { branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';
+import { diagnoseRefStores } from './packs-refs.js';
 import { replaceHead } from './set-head.js';
 
 const SHORT_SHA = 7;
@@ -62,15 +65,21 @@ export async function deletePacksBranch(remote: Remote, branch: string): Promise
     const gone = table.refs.find((r) => r.ref === ref);
     if (!gone) throw new UsageError(`branch ${printable(branch)} does not exist on ${remote.display}`);
     const next = table.refs.filter((r) => r.ref !== ref);
+    let etag: string;
     try {
-      await commitRefTable(remote, table, next);
-      await writePackedRefs(remote, next);
-      const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
-      return { ref, sha: gone.sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
+      etag = (await commitRefTable(remote, table, next)).etag;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
       await backOff(attempt);
+      continue;
     }
+    // Its loose key goes too, or the branch comes back for readers of the bare repository (git, JGit).
+    const known = withKnownPeels(next, await objectPeels(next.map((r) => r.sha)));
+    await keepRefStoresInStep(remote, { etag, ...known }, [ref]).catch((error: unknown) =>
+      log.warn(`${ref} is deleted, but ${(error as Error).message}; 'git s3 doctor --sync-refs ${remote.display}' finishes the job`),
+    );
+    const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
+    return { ref, sha: gone.sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
   }
 }
 
@@ -89,6 +98,8 @@ export async function setPacksHead(remote: Remote, refs: readonly RefRecord[], b
 export interface PacksFinding {
   readonly problem: boolean;
   readonly text: string;
+  /** What fixes it, when the text does not say. */
+  readonly hint?: string;
 }
 
 /**
@@ -96,7 +107,11 @@ export interface PacksFinding {
  * names no branch, listed packs whose .pack or .idx is missing (a clone would fail), and packs nobody
  * lists (an interrupted push or gc; harmless, `git s3 gc` deletes them after its grace period).
  */
-export async function diagnosePacks(remote: Remote, setHead: string | undefined): Promise<{ findings: PacksFinding[]; fixed: string[] }> {
+export async function diagnosePacks(
+  remote: Remote,
+  setHead: string | undefined,
+  syncRefs = false,
+): Promise<{ findings: PacksFinding[]; fixed: string[] }> {
   const prefix = remote.url.prefix;
   const findings: PacksFinding[] = [];
   const fixed: string[] = [];
@@ -148,11 +163,11 @@ export async function diagnosePacks(remote: Remote, setHead: string | undefined)
       text: `${unlisted.length} pack${unlisted.length === 1 ? '' : 's'} (${formatBytes(bytes)}) not in the pack list (an interrupted push, or retired by gc); 'git s3 gc' deletes them after its grace period`,
     });
   }
-  if (table?.etag && packedRefs?.text !== formatPackedRefs(refs)) {
-    findings.push({
-      problem: false,
-      text: 'packed-refs (the copy for tools that read the prefix as a bare repository) lags info/refs; the next push rewrites it',
-    });
+  // The copies readers of the bare repository (git, JGit) consult, compared only with a readable table.
+  if (table) {
+    const stores = await diagnoseRefStores(remote, table.etag === undefined ? undefined : refs, packedRefs?.text, syncRefs);
+    findings.push(...stores.findings);
+    fixed.push(...stores.fixed);
   }
   const total = (packs?.names ?? []).reduce((n, name) => n + (present.get(packKeys(prefix, name).pack) ?? 0), 0);
   findings.push({ problem: false, text: `${refs.length} refs, ${packs?.names.length ?? 0} packs (${formatBytes(total)})` });
@@ -162,15 +177,16 @@ export async function diagnosePacks(remote: Remote, setHead: string | undefined)
 /** doctor on a packs remote: every finding, the HEAD fix when asked, and a summary line; true when healthy. */
 export async function runPacksDoctor(
   remote: Remote,
-  options: { readonly setHead: string | undefined; readonly bundleFixes: boolean },
+  options: { readonly setHead: string | undefined; readonly bundleFixes: boolean; readonly syncRefs?: boolean },
   say: (line: string) => void,
 ): Promise<boolean> {
   say(`doctor: checking ${remote.display} (packs layout)`);
   if (options.bundleFixes)
     say('note: --delete-stale-locks and --keep-newest-bundle are for the bundle layout; a packs remote has no ref locks or bundles');
-  const { findings, fixed } = await diagnosePacks(remote, options.setHead);
+  const { findings, fixed } = await diagnosePacks(remote, options.setHead, options.syncRefs ?? false);
   for (const line of fixed) say(line);
   for (const f of findings) say(`${f.problem ? 'problem' : 'note'}: ${f.text}`);
+  for (const hint of new Set(findings.flatMap((f) => (f.problem && f.hint ? [f.hint] : [])))) say(`hint: ${hint}`);
   const problems = findings.filter((f) => f.problem).length;
   say(problems === 0 ? 'doctor: no problems found' : `doctor: ${problems} problem${problems === 1 ? '' : 's'} found`);
   return problems === 0;

@@ -27,21 +27,22 @@ import {
 } from '../layout.js';
 import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
 import { fetchPacks, recordHeldPacks } from './fetch.js';
+import { keepRefStoresInStep } from './loose-refs.js';
+import { withKnownPeels } from './ref-stores.js';
 import {
   backOff,
   CONDITIONAL_ATTEMPTS,
   commitRefTable,
   disposePack,
   type LocalPack,
+  objectPeels,
   packMissing,
-  peelTags,
   type RefTable,
   readProtectedRefs,
   readRefTable,
   updatePackList,
   uploadPack,
   writeHeadIfAbsent,
-  writePackedRefs,
 } from './remote-repo.js';
 
 export class PacksLayout implements Layout {
@@ -134,11 +135,14 @@ export class PacksLayout implements Layout {
             await updatePackList(this.remote, (names) => (names.includes(name) ? [...names] : [...names, name]));
           }
         }
-        const next = applyDecisions(table.refs, accepted, await peelTags(accepted.flatMap((d) => (d.sha ? [d.sha] : []))));
+        // Every ref whose object is here gets its peeled id when it is an annotated tag, also one another
+        // client listed without (JGit does), as git update-server-info would list it.
+        const applied = applyDecisions(table.refs, accepted);
+        const { refs: next, fullyPeeled } = withKnownPeels(applied, await objectPeels(applied.map((r) => r.sha)));
         try {
-          await commitRefTable(this.remote, table, next);
+          const { etag } = await commitRefTable(this.remote, table, next);
           // Committed: what follows is bookkeeping, and its failure must not make git report the refs as failed.
-          await this.afterCommit(accepted, next, packed).catch((error: unknown) =>
+          await this.afterCommit(accepted, { etag, refs: next, fullyPeeled }, packed).catch((error: unknown) =>
             log.warn(`the push is committed, but ${(error as Error).message}`),
           );
           return decisions.map(toResult);
@@ -166,9 +170,14 @@ export class PacksLayout implements Layout {
 
   /**
    * The pack recorded as held here, HEAD when the remote has a branch but none (its first push, or one
-   * that had only tags), and the derived packed-refs (for tools that read a bare repository).
+   * that had only tags), and the derived packed-refs and loose refs (for tools that read a bare repository).
    */
-  private async afterCommit(accepted: readonly AcceptedUpdate[], next: RefRecord[], packed: LocalPack | null | undefined): Promise<void> {
+  private async afterCommit(
+    accepted: readonly AcceptedUpdate[],
+    committed: { readonly etag: string; readonly refs: RefRecord[]; readonly fullyPeeled: boolean },
+    packed: LocalPack | null | undefined,
+  ): Promise<void> {
+    const next = committed.refs;
     if (packed) await recordHeldPacks(this.remote, [packed.name]);
     if (!this.hasHead && next.some((r) => r.ref.startsWith('refs/heads/'))) {
       const updated = accepted.flatMap((d) => (d.sha ? [d.ref] : []));
@@ -180,7 +189,11 @@ export class PacksLayout implements Layout {
       if (branch) await writeHeadIfAbsent(this.remote, branch);
       this.hasHead = true;
     }
-    await writePackedRefs(this.remote, next);
+    await keepRefStoresInStep(
+      this.remote,
+      committed,
+      accepted.map((d) => d.ref),
+    );
   }
 }
 
@@ -222,14 +235,11 @@ function toResult(d: RefDecision): PushResult {
   return { ref: d.ref, ok: true, ...(d.upToDate ? { note: 'up to date' as const } : d.forced ? { note: 'forced update' as const } : {}) };
 }
 
-function applyDecisions(refs: readonly RefRecord[], accepted: readonly AcceptedUpdate[], peeled: ReadonlyMap<string, string>): RefRecord[] {
+function applyDecisions(refs: readonly RefRecord[], accepted: readonly AcceptedUpdate[]): RefRecord[] {
   const next = new Map(refs.map((r) => [r.ref, r]));
   for (const d of accepted) {
     if (!d.sha) next.delete(d.ref);
-    else {
-      const p = peeled.get(d.sha);
-      next.set(d.ref, { ref: d.ref, sha: d.sha, ...(p ? { peeled: p } : {}) });
-    }
+    else next.set(d.ref, { ref: d.ref, sha: d.sha });
   }
   return [...next.values()];
 }

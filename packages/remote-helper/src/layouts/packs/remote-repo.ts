@@ -14,6 +14,7 @@ import {
   formatProtectedRefs,
   git,
   infoRefsKey,
+  isObjectId,
   LayoutConflictError,
   layoutOfHead,
   mapConcurrent,
@@ -65,9 +66,9 @@ export async function readRefTable(remote: Remote): Promise<RefTable> {
 }
 
 /** Replaces info/refs if nobody did since `table` was read; PreconditionFailedError otherwise. */
-export async function commitRefTable(remote: Remote, table: RefTable, next: readonly RefRecord[]): Promise<void> {
+export async function commitRefTable(remote: Remote, table: RefTable, next: readonly RefRecord[]): Promise<{ etag: string }> {
   const key = infoRefsKey(remote.url.prefix);
-  await remote.store.put(key, formatInfoRefs(next), table.etag ? { ifMatch: table.etag } : { ifNoneMatch: '*' });
+  return remote.store.put(key, formatInfoRefs(next), table.etag ? { ifMatch: table.etag } : { ifNoneMatch: '*' });
 }
 
 export async function readPackList(remote: Remote): Promise<PackList> {
@@ -156,9 +157,9 @@ export async function writeHeadIfAbsent(remote: Remote, branch: string): Promise
   }
 }
 
-/** The derived packed-refs, for tools that read the prefix as a bare repository. */
-export async function writePackedRefs(remote: Remote, refs: readonly RefRecord[]): Promise<void> {
-  await remote.store.put(packedRefsKey(remote.url.prefix), formatPackedRefs(refs));
+/** The derived packed-refs, for tools that read the prefix as a bare repository (`fullyPeeled`: see formatPackedRefs). */
+export async function writePackedRefs(remote: Remote, refs: readonly RefRecord[], fullyPeeled: boolean): Promise<void> {
+  await remote.store.put(packedRefsKey(remote.url.prefix), formatPackedRefs(refs, fullyPeeled));
 }
 
 /** Removes a local pack's temporary directory. */
@@ -207,27 +208,48 @@ export async function packMissing(
   return packObjects(`${tips.join('\n')}\n${exclude.map((s) => `^${s}`).join('\n')}\n`, { ...options, revs: true });
 }
 
-/** Annotated tags are listed with the object they peel to, as git update-server-info does (two git calls in all). */
-export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
-  const peeled = new Map<string, string>();
+/**
+ * What each id peels to, for the ids whose objects are here: an annotated tag → the object it peels to, any
+ * other object → null; ids whose object is missing (or not in a repository at all) are left out (two git
+ * calls in all).
+ */
+export async function objectPeels(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string | null>> {
+  const peels = new Map<string, string | null>();
   const unique = [...new Set(shas)];
-  if (unique.length === 0) return peeled;
+  if (unique.length === 0) return peels;
   const batch = async (lines: readonly string[]) =>
     (
       await git(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { ...repoGitOptions(options), input: `${lines.join('\n')}\n` })
     ).stdout
       .trim()
       .split('\n');
-  const tags = (await batch(unique)).flatMap((line) => {
+  let checked: string[];
+  try {
+    checked = await batch(unique);
+  } catch {
+    return peels; // not in a repository: nothing is known
+  }
+  const tags: string[] = [];
+  checked.forEach((line, i) => {
     const [sha, type] = line.split(' ');
-    return sha && type === 'tag' ? [sha] : [];
+    const asked = unique[i];
+    if (!asked || sha !== asked || !type || type === 'missing') return;
+    if (type === 'tag') tags.push(asked);
+    else peels.set(asked, null);
   });
-  if (tags.length === 0) return peeled;
+  if (tags.length === 0) return peels;
   (await batch(tags.map((t) => `${t}^{}`))).forEach((line, i) => {
     const target = line.split(' ')[0];
     const tag = tags[i];
-    if (tag && target && /^[0-9a-f]+$/.test(target)) peeled.set(tag, target);
+    if (tag && target && isObjectId(target)) peels.set(tag, target);
   });
+  return peels;
+}
+
+/** Annotated tags are listed with the object they peel to, as git update-server-info does. */
+export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
+  const peeled = new Map<string, string>();
+  for (const [sha, target] of await objectPeels(shas, options)) if (target) peeled.set(sha, target);
   return peeled;
 }
 

@@ -6,6 +6,7 @@ import {
   type ListResult,
   LockHeldError,
   LockLostError,
+  looseRefsOf,
   MigrationAbortedError,
   MigrationRefusedError,
   objectUrl,
@@ -18,9 +19,19 @@ import type { MigratedRef, Snapshot, Source } from './migration.js';
 import { keyChanges, lockedRefusal, nameRefs, newHeadBranch } from './plan.js';
 import { RefLocks } from './ref-locks.js';
 
+/**
+ * The listing without loose refs (`refs/heads/x` holding an id): those are the packs layout's, written by JGit
+ * or any tool that took the prefix for a bare repository; the packs side of a migration deletes them.
+ */
+export function withoutLooseRefs(prefix: string, listing: ListResult): ListResult {
+  const loose = new Set(looseRefsOf(prefix, listing.objects).map((l) => l.key));
+  return loose.size === 0 ? listing : { ...listing, objects: listing.objects.filter((o) => !loose.has(o.key)) };
+}
+
 /** The remote's refs/ read from one listing: refused when a key is not the layout's, or a ref is locked. */
 export function readBundleTable(remote: Remote, listing: ListResult): RefTable {
-  const table = buildRefTable(remote.url.prefix, listing.objects, listing.serverTime);
+  const { objects } = withoutLooseRefs(remote.url.prefix, listing);
+  const table = buildRefTable(remote.url.prefix, objects, listing.serverTime);
   const [invalid] = table.invalid;
   if (invalid) {
     throw new MigrationRefusedError(
@@ -59,8 +70,10 @@ export function currentBundles(remote: Remote, table: RefTable): RefBundle[] {
 }
 
 /** Keys under refs/ other than `ours` (the migration's own locks): what a push changes. */
-const stateKeys = (listing: ListResult, ours: ReadonlySet<string>): string[] =>
-  listing.objects.map((o) => o.key).filter((k) => !ours.has(k));
+const stateKeys = (prefix: string, listing: ListResult, ours: ReadonlySet<string>): string[] =>
+  withoutLooseRefs(prefix, listing)
+    .objects.map((o) => o.key)
+    .filter((k) => !ours.has(k));
 
 export async function openBundleSource(
   remote: Remote,
@@ -83,7 +96,7 @@ export async function openBundleSource(
       );
     }
     const bundles = currentBundles(remote, table);
-    const snapshotKeys = stateKeys(fresh, ours);
+    const snapshotKeys = stateKeys(remote.url.prefix, fresh, ours);
     return new BundleSource(remote, to, locks, bundles, snapshotKeys, head, table);
   } catch (error) {
     await locks.release();
@@ -146,10 +159,14 @@ class BundleSource implements Source {
 
   async landedSinceSnapshot(): Promise<string | undefined> {
     const listing = await this.remote.store.list(refsPrefix(this.remote.url.prefix));
-    const { added, removed } = keyChanges(this.snapshotKeys, stateKeys(listing, this.locks.keys()));
+    const { added, removed } = keyChanges(this.snapshotKeys, stateKeys(this.remote.url.prefix, listing, this.locks.keys()));
     if (added.length === 0 && removed.length === 0) return undefined;
     const refs = new Set([...added, ...removed].map((key) => refOfKey(this.remote.url.prefix, key)));
     return `a push of ${nameRefs([...refs].map((ref) => ({ ref })))} landed in the bundle layout`;
+  }
+
+  async makeRoom(): Promise<number> {
+    return 0;
   }
 
   async keysToDelete(): Promise<string[]> {

@@ -5,6 +5,7 @@ import {
   infoRefsKey,
   type Layout,
   type ListResult,
+  looseRefsOf,
   packedRefsKey,
   parseBundleLayoutKey,
   parseInfoRefs,
@@ -12,7 +13,7 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '../../remote.js';
-import { currentBundles, readBundleTable } from './bundle-source.js';
+import { currentBundles, readBundleTable, withoutLooseRefs } from './bundle-source.js';
 import type { MigratedRef, Reporter } from './migration.js';
 import { nameRefs, plural, refsMissingFrom } from './plan.js';
 
@@ -33,7 +34,7 @@ export async function findBundleLeftovers(
   remoteRefs: readonly MigratedRef[],
   options: { readonly keepMarkers: boolean },
 ): Promise<Leftovers> {
-  const listing = await remote.store.list(refsPrefix(remote.url.prefix));
+  const listing = withoutLooseRefs(remote.url.prefix, await remote.store.list(refsPrefix(remote.url.prefix)));
   const table = readBundleTable(remote, listing);
   const held = currentBundles(remote, table).map(({ ref, bundle }) => ({ ref, sha: bundle.sha }));
   const isMarker = (key: string) => parseBundleLayoutKey(remote.url.prefix, key).kind === 'protected';
@@ -49,16 +50,18 @@ export function markedBranches(remote: Remote, listing: ListResult): string[] {
   });
 }
 
-/** Packs-layout keys: info/, objects/ and packed-refs. */
+/** Packs-layout keys: info/, objects/, packed-refs and loose refs under refs/ (JGit's). */
 export async function findPacksLeftovers(remote: Remote, remoteRefs: readonly MigratedRef[]): Promise<Leftovers> {
   const prefix = remote.url.prefix;
-  const [info, objects, packedRefs, table] = await Promise.all([
+  const [info, objects, packedRefs, table, refs] = await Promise.all([
     remote.store.list(`${prefix}/info/`),
     remote.store.list(`${prefix}/objects/`),
     remote.store.head(packedRefsKey(prefix)),
     remote.store.getText(infoRefsKey(prefix)),
+    remote.store.list(refsPrefix(prefix)),
   ]);
-  const keys = [...keysOf(info), ...keysOf(objects), ...(packedRefs ? [packedRefs.key] : [])];
+  const loose = looseRefsOf(prefix, refs.objects).map((l) => l.key);
+  const keys = [...keysOf(info), ...keysOf(objects), ...(packedRefs ? [packedRefs.key] : []), ...loose];
   return { layout: 'packs', keys, unmatched: refsMissingFrom(table ? tableRefs(table.text) : [], remoteRefs) };
 }
 

@@ -37,6 +37,12 @@ export interface Source {
   assertUnchanged(): Promise<void>;
   /** Just after the switch: what landed in the source since the snapshot, or undefined when nothing did. */
   landedSinceSnapshot(): Promise<string | undefined>;
+  /**
+   * Before the target is written: removes what of the source would hide the target's keys, leaving readers
+   * the same refs (packs: loose refs, once packed-refs says what info/refs says; on a file-system-backed store
+   * an object `refs/heads/x` hides every key under `refs/heads/x/`). Returns how many keys it removed.
+   */
+  makeRoom(): Promise<number>;
   /** The source's keys, in the order to delete them (the one that makes it a repository first). */
   keysToDelete(): Promise<string[]>;
   /** Lets pushes in again (bundle: the ref locks); never throws. */

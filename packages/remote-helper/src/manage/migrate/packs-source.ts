@@ -5,6 +5,7 @@ import {
   infoRefsKey,
   type Layout,
   type ListResult,
+  looseRefsOf,
   MigrationAbortedError,
   MOVED_TABLE,
   PreconditionFailedError,
@@ -13,8 +14,10 @@ import {
   parsePacksHead,
   protectedRefsKey,
   type RefRecord,
+  refsPrefix,
 } from '@git-remote-s3/core';
 import { fetchPacks } from '../../layouts/packs/fetch.js';
+import { listLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
 import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
 import type { Remote } from '../../remote.js';
 import { readBundleTable } from './bundle-source.js';
@@ -134,15 +137,29 @@ class PacksSource implements Source {
       : 'info/refs of the packs layout was rewritten (by a push or gc)';
   }
 
-  /** info/refs first: once it is gone the keys left are no repository to anyone. */
+  async makeRoom(): Promise<number> {
+    const loose = await listLooseRefs(this.remote);
+    if (loose.length === 0) return 0;
+    await writeDerivedPackedRefs(this.remote, this.table.refs);
+    await this.remote.store.deleteMany(loose.map((l) => l.key));
+    return loose.length;
+  }
+
+  /**
+   * info/refs first: once it is gone the keys left are no repository to anyone. Loose refs (JGit's) go too:
+   * left beside the bundles they would be keys the bundle layout does not know, and stale ones if the remote
+   * moves back to packs.
+   */
   async keysToDelete(): Promise<string[]> {
     const prefix = this.remote.url.prefix;
-    const [info, objects, packedRefs] = await Promise.all([
+    const [info, objects, packedRefs, refs] = await Promise.all([
       this.remote.store.list(`${prefix}/info/`),
       this.remote.store.list(`${prefix}/objects/`),
       this.remote.store.head(packedRefsKey(prefix)),
+      this.remote.store.list(refsPrefix(prefix)),
     ]);
-    const rest = [...keysOf(info), ...keysOf(objects), ...(packedRefs ? [packedRefs.key] : [])];
+    const loose = looseRefsOf(prefix, refs.objects).map((l) => l.key);
+    const rest = [...keysOf(info), ...keysOf(objects), ...(packedRefs ? [packedRefs.key] : []), ...loose];
     const table = infoRefsKey(prefix);
     return rest.includes(table) ? [table, ...rest.filter((k) => k !== table)] : rest;
   }

@@ -16,14 +16,14 @@ import {
   packKeys,
   packListKey,
   protectedRefsKey,
-  type RefRecord,
 } from '@git-remote-s3/core';
+import { withKnownPeels } from '../../layouts/packs/ref-stores.js';
 import {
   commitRefTable,
   disposePack,
   type LocalPack,
+  objectPeels,
   packObjects,
-  peelTags,
   uploadPack,
   writePackedRefs,
 } from '../../layouts/packs/remote-repo.js';
@@ -71,11 +71,12 @@ export class PacksTarget implements Target {
       await uploadPack(this.remote, this.pack, progress);
       this.bytesWritten += size;
     }
-    const peeled = repo ? await peelTags(tips, { cwd: repo }) : new Map<string, string>();
-    const records: RefRecord[] = snapshot.refs.map((r) => {
-      const target = peeled.get(r.sha);
-      return { ref: r.ref, sha: r.sha, ...(target ? { peeled: target } : {}) };
-    });
+    // Every ref's objects are in the scratch repository: each tag is peeled, and packed-refs can say so.
+    const peels = repo ? await objectPeels(tips, { cwd: repo }) : new Map<string, string | null>();
+    const { refs: records, fullyPeeled } = withKnownPeels(
+      snapshot.refs.map((r) => ({ ref: r.ref, sha: r.sha })),
+      peels,
+    );
     this.expected = { table: formatInfoRefs(records), packList: formatPackList(names) };
     await this.create(packListKey(prefix), this.expected.packList);
     if (snapshot.protectedRefs.length > 0) await this.create(protectedRefsKey(prefix), formatProtectedRefs(snapshot.protectedRefs));
@@ -84,7 +85,7 @@ export class PacksTarget implements Target {
     this.touched.add(infoRefsKey(prefix));
     this.bytesWritten += Buffer.byteLength(this.expected.table);
     this.touched.add(packedRefsKey(prefix));
-    await writePackedRefs(this.remote, records);
+    await writePackedRefs(this.remote, records, fullyPeeled);
     this.report.say(
       `wrote the packs layout: ${plural(records.length, 'ref')} in info/refs${snapshot.protectedRefs.length > 0 ? `, ${plural(snapshot.protectedRefs.length, 'protected branch', 'protected branches')} in info/s3-protected` : ''}`,
     );
