@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import type { World } from './harness/context.js';
 import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, remoteKeys, repoWithRemote } from './harness/repo.js';
+import { commitFile, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
 
 /** The refs of `repo` as ref → id (what a mirror push should leave on the remote). */
 async function localRefs(world: World, repo: string): Promise<Record<string, string>> {
@@ -97,4 +97,39 @@ describe.each(LAYOUTS)('a push that would make the remote unclonable, on the %s 
       await expectClones(world, url, 'c', main);
     },
   );
+
+  test('doctor names a conflict already in the bucket and the push that deletes one; after that push the remote clones', async ({
+    world,
+  }) => {
+    const url = world.url('dirdoc');
+    const repo = await repoWithRemote(world, 'a', url);
+    const main = (await world.git(['rev-parse', 'main'], repo)).trim();
+    await world.git(['push', '-q', 'origin', 'main', 'HEAD:refs/heads/feature'], repo);
+    // What an older version let through: feature/login beside feature.
+    if (layout === 'bundle') {
+      const bundle = await readObject(world, `dirdoc/refs/heads/feature/${main}.bundle`);
+      await world.store.put(`dirdoc/refs/heads/feature/login/${main}.bundle`, bundle);
+    } else {
+      const table = (await world.store.getText('dirdoc/info/refs'))?.text ?? '';
+      const lines = [...table.trim().split('\n'), `${main}\trefs/heads/feature/login`].sort((x, y) =>
+        (x.split('\t')[1] ?? '') < (y.split('\t')[1] ?? '') ? -1 : 1,
+      );
+      await world.store.put('dirdoc/info/refs', `${lines.join('\n')}\n`);
+    }
+    expect((await world.run('git', ['clone', '-q', url, 'broken'], { cwd: world.dir })).code).not.toBe(0);
+
+    const doctor = await world.run('git', ['s3', 'doctor', url], { cwd: world.dir });
+    expect(doctor.code).not.toBe(0);
+    const report = doctor.stdout + doctor.stderr;
+    expect(report).toContain(
+      'problem: refs/heads/feature and refs/heads/feature/login both exist: git cannot hold both, so every clone and fetch of this remote fails',
+    );
+    expect(report).toContain(
+      `hint: delete one of them: 'git push ${url} :refs/heads/feature/login' or 'git push ${url} :refs/heads/feature'`,
+    );
+
+    await world.git(['push', '-q', url, ':refs/heads/feature/login'], repo);
+    expect(await storedRefs(world, 'dirdoc')).toEqual({ 'refs/heads/main': main, 'refs/heads/feature': main });
+    await expectClones(world, url, 'c', main);
+  });
 });

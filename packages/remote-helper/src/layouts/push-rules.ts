@@ -28,10 +28,11 @@ export function refNameConflicts(existing: readonly string[], changes: readonly 
   for (const ref of created) {
     const other = directories.get(ref) ?? parentDirectories(ref).find((dir) => after.has(dir));
     if (other === undefined) continue;
+    const [first, second] = [ref, other].sort();
     reasons.set(
       ref,
       created.has(other)
-        ? `cannot process '${ref < other ? ref : other}' and '${ref < other ? other : ref}' at the same time`
+        ? `cannot process '${first}' and '${second}' at the same time`
         : `cannot lock ref '${ref}': '${other}' exists; cannot create '${ref}'`,
     );
   }
@@ -42,6 +43,14 @@ export function refNameConflicts(existing: readonly string[], changes: readonly 
 export function conflictingRefPairs(refs: readonly string[]): [string, string][] {
   const all = new Set(refs);
   return [...all].sort().flatMap((ref) => parentDirectories(ref).flatMap((dir) => (all.has(dir) ? [[dir, ref] as [string, string]] : [])));
+}
+
+/** doctor's report of a pair from `conflictingRefPairs`, and what fixes it. */
+export function describeRefNameConflict([parent, child]: readonly [string, string], display: string): { text: string; hint: string } {
+  return {
+    text: `${parent} and ${child} both exist: git cannot hold both, so every clone and fetch of this remote fails`,
+    hint: `delete one of them: 'git push ${display} :${child}' or 'git push ${display} :${parent}'`,
+  };
 }
 
 function parentDirectories(ref: string): string[] {
