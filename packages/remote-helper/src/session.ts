@@ -5,8 +5,9 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
-import { objectTypes, revParse } from '@git-remote-s3/core/repo';
-import type { FetchRequest, Layout, PushRequest, SessionOptions } from './layouts/layout.js';
+import { objectFormat, objectTypes, revParse } from '@git-remote-s3/core/repo';
+import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from './layouts/layout.js';
+import { objectFormatMismatch, refNameConflicts } from './layouts/push-rules.js';
 import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
 
 export const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];
@@ -28,6 +29,8 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
   let objectFormatOption = false;
   let fetches: FetchRequest[] = [];
   let pushes: PendingPush[] = [];
+  /** What the last `list` showed git: a push is judged against it before anything is uploaded. */
+  let listed: RemoteListing | undefined;
   const write = (text: string) =>
     new Promise<void>((resolve, reject) => {
       io.output.write(text, (error) => (error ? reject(error) : resolve()));
@@ -53,6 +56,7 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         break;
       case 'list': {
         const listing = await (await getLayout()).list(command.forPush);
+        listed = listing;
         await write(
           formatList(listing.refs, {
             head: listing.head,
@@ -74,7 +78,7 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
           fetches = [];
           await write('\n');
         } else if (pushes.length > 0) {
-          const results = await runPushes(await getLayout(), pushes, options);
+          const results = await runPushes(await getLayout(), pushes, options, listed);
           pushes = [];
           await write(`${results.map(formatPushResult).join('\n')}\n\n`);
         } else {
@@ -88,7 +92,12 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
 }
 
 /** Resolves each push source locally, then lets the layout push; a source git cannot resolve fails alone. */
-async function runPushes(layout: Layout, pending: readonly PendingPush[], options: SessionOptions): Promise<PushResult[]> {
+async function runPushes(
+  layout: Layout,
+  pending: readonly PendingPush[],
+  options: SessionOptions,
+  listed: RemoteListing | undefined,
+): Promise<PushResult[]> {
   const results: (PushResult | undefined)[] = [];
   const requests: PushRequest[] = [];
   const positions: number[] = [];
@@ -104,7 +113,14 @@ async function runPushes(layout: Layout, pending: readonly PendingPush[], option
   // A branch names a commit, as git's own ref store insists: a tree or blob pushed to one is refused here,
   // before any layout uploads it, on both layouts alike.
   const types = await objectTypes(requests.flatMap((r) => (r.sha && r.dst.startsWith('refs/heads/') ? [r.sha] : [])));
-  const refusals = requests.map((r) => nonCommitBranchReason(r, types));
+  // Nor does a push leave the remote unclonable: objects of another hash algorithm than the remote's, or
+  // ref names where one is a path prefix of another (the packs layout re-checks the latter at commit).
+  const mismatch = listed?.refs.length ? objectFormatMismatch(await objectFormat(), listed.objectFormat) : undefined;
+  const conflicts = refNameConflicts(
+    listed?.refs.map((r) => r.ref) ?? [],
+    requests.map((r) => ({ ref: r.dst, sha: r.sha })),
+  );
+  const refusals = requests.map((r) => nonCommitBranchReason(r, types) ?? (r.sha ? mismatch : undefined) ?? conflicts.get(r.dst));
   for (const [j, reason] of refusals.entries())
     if (reason) results[positions[j] as number] = { ref: requests[j]?.dst ?? '', ok: false, reason };
   const accepted = refusals.some((r) => r) && options.atomic ? [] : requests.filter((_, j) => !refusals[j]);

@@ -75,6 +75,19 @@ describe('diagnose', () => {
     expect(missing && describeFinding(missing, ctx)).toContain('s3://b/repo/HEAD');
   });
 
+  it('reports a ref that is a path prefix of another, naming both and the push that deletes one', () => {
+    const login = object(`repo/refs/heads/main/login/${SHA_B}.bundle`, 1);
+    const [conflict] = diagnose(state([main, login]), 60_000);
+    expect(conflict).toEqual({ kind: 'ref-name-conflict', parent: 'refs/heads/main', ref: 'refs/heads/main/login' });
+    expect(conflict && isProblem(conflict)).toBe(true);
+    expect(conflict && describeFinding(conflict, ctx)).toBe(
+      'refs/heads/main and refs/heads/main/login both exist: git cannot hold both, so every clone and fetch of this remote fails',
+    );
+    expect(conflict && fixHint(conflict, ctx)).toBe(
+      "delete one of them: 'git push s3://b/repo :refs/heads/main/login' or 'git push s3://b/repo :refs/heads/main'",
+    );
+  });
+
   it('does not ask for a HEAD when the remote has tags but no branch', () => {
     expect(diagnose(state([object(`repo/refs/tags/v1/${SHA_A}.bundle`, 1)], null), 60_000)).toEqual([]);
   });

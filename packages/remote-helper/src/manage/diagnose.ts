@@ -1,8 +1,9 @@
 // `doctor`'s findings about a bundle-layout remote, from one reading of its state: several bundles of a
 // ref, live and stale locks, a missing or dangling HEAD, keys that are not ours, repo.zip without a
-// bundle, protection of absent branches. Pure: what each finding means, and what fixes it, as text.
+// bundle, protection of absent branches, refs of which one is a path prefix of another. Pure: what each finding means, and what fixes it, as text.
 import { formatAge, headKey, judgeLock, objectUrl, printable } from '@git-remote-s3/core';
 import { type BundleObject, resolveRef } from '../layouts/bundle/ref-table.js';
+import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
 import type { RemoteState } from './remote-state.js';
 
 export type Finding =
@@ -19,7 +20,9 @@ export type Finding =
   | { readonly kind: 'head-dangling'; readonly head: string; readonly suggestion: string | undefined }
   | { readonly kind: 'invalid-key'; readonly key: string; readonly reason: string }
   | { readonly kind: 'zip-without-bundle'; readonly ref: string; readonly key: string }
-  | { readonly kind: 'protected-without-bundle'; readonly ref: string };
+  | { readonly kind: 'protected-without-bundle'; readonly ref: string }
+  /** `parent` is a path prefix of `ref` (`a`, `a/b`): no clone or fetch can take both. */
+  | { readonly kind: 'ref-name-conflict'; readonly ref: string; readonly parent: string };
 
 /** What the texts need to know about the remote and how doctor was run. */
 export interface DiagnosisContext {
@@ -52,6 +55,8 @@ export function diagnose(state: RemoteState, lockTtlMs: number): Finding[] {
     if (bundles.length === 0 && entry.zip) findings.push({ kind: 'zip-without-bundle', ref, key: entry.zip.key });
     if (bundles.length === 0 && entry.protected) findings.push({ kind: 'protected-without-bundle', ref });
   }
+  const listed = [...refs.values()].filter((e) => e.bundles.length > 0).map((e) => e.ref);
+  for (const [parent, ref] of conflictingRefPairs(listed)) findings.push({ kind: 'ref-name-conflict', ref, parent });
   const suggestion = ['refs/heads/main', 'refs/heads/master'].find((b) => branches.includes(b)) ?? branches[0];
   if (state.head === undefined) {
     if (branches.length > 0) findings.push({ kind: 'head-missing', suggestion });
@@ -84,6 +89,8 @@ export function findingId(finding: Finding): string {
     case 'invalid-key':
     case 'zip-without-bundle':
       return `${finding.kind} ${finding.key}`;
+    case 'ref-name-conflict':
+      return `${finding.kind} ${finding.parent} ${finding.ref}`;
     default:
       return `${finding.kind} ${finding.ref}`;
   }
@@ -116,6 +123,8 @@ export function describeFinding(finding: Finding, ctx: DiagnosisContext): string
       return `${objectUrl(ctx.bucket, finding.key)} is not a key this layout knows (${finding.reason}); readers ignore it`;
     case 'zip-without-bundle':
       return `${objectUrl(ctx.bucket, finding.key)} is left over: ${finding.ref} has no bundle`;
+    case 'ref-name-conflict':
+      return describeRefNameConflict([finding.parent, finding.ref], ctx.display).text;
     case 'protected-without-bundle':
       return `branch ${branchName(finding.ref)} is protected but has no bundle; the protection applies when it is pushed`;
   }
@@ -143,6 +152,8 @@ export function fixHint(finding: Finding, ctx: DiagnosisContext): string | undef
       return `remove it if nothing else needs it: ${remove(finding.key)}`;
     case 'zip-without-bundle':
       return `push ${finding.ref} again, or remove it: ${remove(finding.key)}`;
+    case 'ref-name-conflict':
+      return describeRefNameConflict([finding.parent, finding.ref], ctx.display).hint;
     default:
       return undefined;
   }

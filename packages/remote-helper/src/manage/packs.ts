@@ -29,6 +29,7 @@ import {
   readRefTable,
   setProtected,
 } from '../layouts/packs/remote-repo.js';
+import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
 import type { Remote } from '../remote.js';
 import { branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';
@@ -104,7 +105,7 @@ export interface PacksFinding {
 
 /**
  * What doctor finds on a packs remote: an unreadable ref table or pack list, a HEAD that is missing or
- * names no branch, listed packs whose .pack or .idx is missing (a clone would fail), and packs nobody
+ * names no branch, refs of which one is a path prefix of another (no clone can take both), listed packs whose .pack or .idx is missing (a clone would fail), and packs nobody
  * lists (an interrupted push or gc; harmless, `git s3 gc` deletes them after its grace period).
  */
 export async function diagnosePacks(
@@ -144,6 +145,9 @@ export async function diagnosePacks(
     findings.push({ problem: true, text: `HEAD is missing at ${objectUrl(remote.store.bucket, packsHeadKey(prefix))}; ${fix}` });
   } else if (!named) findings.push({ problem: true, text: `HEAD does not name a branch: '${printable(head?.text.trim() ?? '')}'; ${fix}` });
   else if (!refs.some((r) => r.ref === named)) findings.push({ problem: true, text: `HEAD names ${named}, which does not exist; ${fix}` });
+
+  for (const pair of conflictingRefPairs(refs.map((r) => r.ref)))
+    findings.push({ problem: true, ...describeRefNameConflict(pair, remote.display) });
 
   const present = new Map(listing.objects.map((o) => [o.key, o.size]));
   const listed = new Set<string>();

@@ -79,4 +79,24 @@ describe('decideUpdates', () => {
     const [decision] = await decideUpdates(table, [push('refs/heads/a..b', B)], options(false));
     expect(decision).toMatchObject({ ok: false, reason: "'refs/heads/a..b' is not a valid ref name" });
   });
+
+  it('refuses a new ref that an existing one is a path prefix of, re-judged against the table it commits on', async () => {
+    const [refused] = await decideUpdates(table, [push('refs/heads/main/login', B)], options(false));
+    expect(refused).toEqual({
+      ref: 'refs/heads/main/login',
+      ok: false,
+      reason: "cannot lock ref 'refs/heads/main/login': 'refs/heads/main' exists; cannot create 'refs/heads/main/login'",
+    });
+    // Deleting main in the same push makes room for it.
+    const renamed = await decideUpdates(table, [push('refs/heads/main', undefined), push('refs/heads/main/login', B)], options(false));
+    expect(renamed.map((d) => d.ok)).toEqual([true, true]);
+  });
+
+  it('with --atomic, a ref-name conflict refuses the whole push', async () => {
+    const decisions = await decideUpdates(table, [push('refs/heads/new', B), push('refs/heads/keep/x', B)], options(true));
+    expect(decisions.map((d) => (d.ok ? 'ok' : d.reason))).toEqual([
+      ATOMIC_FAILURE,
+      "cannot lock ref 'refs/heads/keep/x': 'refs/heads/keep' exists; cannot create 'refs/heads/keep/x'",
+    ]);
+  });
 });

@@ -1,8 +1,10 @@
 // What a push may do to each ref of the packs layout's table: the checks git understands (fast-forward,
 // tags, leases, protected branches), re-run against the current table on every commit attempt so another
-// pusher's update is never lost; with --atomic, one refusal refuses them all.
+// pusher's update is never lost, and no ref it leaves is a path prefix of another; with --atomic, one
+// refusal refuses them all.
 import { ancestry, isValidRefName, ProtectedBranchError, type RefRecord } from '@git-remote-s3/core';
 import type { PushRequest } from '../layout.js';
+import { refNameConflicts } from '../push-rules.js';
 
 export interface DecideOptions {
   readonly atomic: boolean;
@@ -78,6 +80,23 @@ export async function decideUpdates(
     if (why) fail(why);
     else decisions.push({ ref, ok: true, sha: request.sha, forced, upToDate: false });
   }
-  if (!options.atomic || decisions.every((d) => d.ok)) return decisions;
+  return atomically(withoutRefNameConflicts(table, decisions), options.atomic);
+}
+
+/** The accepted updates that would leave this table with refs `a` and `a/b`, refused (judged after them all). */
+function withoutRefNameConflicts(table: readonly RefRecord[], decisions: readonly RefDecision[]): RefDecision[] {
+  const changes = decisions.flatMap((d) => (d.ok && !d.upToDate ? [{ ref: d.ref, sha: d.sha }] : []));
+  const conflicts = refNameConflicts(
+    table.map((r) => r.ref),
+    changes,
+  );
+  return decisions.map((d) => {
+    const reason = d.ok ? conflicts.get(d.ref) : undefined;
+    return reason ? { ref: d.ref, ok: false, reason } : d;
+  });
+}
+
+function atomically(decisions: RefDecision[], atomic: boolean): RefDecision[] {
+  if (!atomic || decisions.every((d) => d.ok)) return decisions;
   return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: ATOMIC_FAILURE } : d));
 }
