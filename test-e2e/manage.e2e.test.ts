@@ -141,6 +141,33 @@ describe.each(LAYOUTS)('git s3 protect and unprotect on the %s layout', (layout:
     expect((await lsRemote(world, url)).get('refs/heads/main')).toBe((await world.git(['rev-parse', 'HEAD'], repo)).trim());
   });
 
+  test('takes the branch by its full name refs/heads/keep as by keep: the push deleting it is refused, and unprotect lifts it', async ({
+    world,
+  }) => {
+    const { url, repo } = await pushedRepo(world, 'fullname');
+    await world.git(['push', '-q', 'origin', 'main:keep'], repo);
+    const protect = await gitS3(world, repo, ['protect', 'origin', 'refs/heads/keep']);
+    expect(protect).toMatchObject({ code: 0, stdout: 'branch keep is now protected\n' });
+    if (layout === 'bundle') expect(await world.store.head('fullname/refs/heads/keep/PROTECTED#')).toMatchObject({ size: 0 });
+    else expect((await world.store.getText('fullname/info/s3-protected'))?.text).toBe('refs/heads/keep\n');
+    expect((await remoteKeys(world, 'fullname')).filter((k) => k.includes('refs/heads/refs/heads'))).toEqual([]);
+    expect((await gitS3(world, repo, ['protect', 'origin', 'keep'])).stdout).toBe('branch keep is already protected\n');
+
+    const deleted = await world.run('git', ['push', 'origin', ':keep'], { cwd: repo });
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toContain(
+      ` ! [remote rejected] keep (branch keep is protected: refusing to delete it; run 'git s3 unprotect ${url} keep' first if you mean it)`,
+    );
+    expect((await lsRemote(world, url)).has('refs/heads/keep')).toBe(true);
+
+    const unprotect = await gitS3(world, repo, ['unprotect', 'origin', 'refs/heads/keep']);
+    expect(unprotect).toMatchObject({ code: 0, stdout: 'branch keep is no longer protected\n' });
+    const removed = await gitS3(world, repo, ['delete-branch', 'origin', 'refs/heads/keep']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/^deleted branch keep \(was [0-9a-f]{7}\)/);
+    expect((await lsRemote(world, url)).has('refs/heads/keep')).toBe(false);
+  });
+
   test('a name git would refuse as a branch is refused before anything is written', async ({ world }) => {
     const { repo } = await pushedRepo(world, 'badname');
     const result = await gitS3(world, repo, ['protect', 'origin', 'a..b']);

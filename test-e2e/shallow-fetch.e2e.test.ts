@@ -9,6 +9,8 @@ import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
 import { commitFile, repoWithRemote } from './harness/repo.js';
 
 const WARNING = 'warning: s3 remotes do not support shallow fetches; fetching full history';
+const UNSHALLOW =
+  "warning: s3 remotes cannot deepen or unshallow a repository; run 'git fetch --unshallow' from the remote you cloned from";
 
 const count = (text: string, line: string) => text.split('\n').filter((l) => l === line).length;
 
@@ -66,6 +68,29 @@ describe('shallow fetches', () => {
     expect((await world.git(['rev-list', '--count', 'origin/main'], repo)).trim()).toBe('3');
     expect((await world.git(['rev-parse', 'origin/main'], repo)).trim()).toBe((await world.git(['rev-parse', 'main'], src)).trim());
   });
+
+  test.for<[string, string[]]>([
+    ['--unshallow', ['--unshallow']],
+    ['--deepen', ['--deepen', '1']],
+  ])(
+    'git fetch %s in a shallow clone says once, alone, that it cannot deepen, and names the remote that can',
+    async ([, args], { world }) => {
+      const url = world.url('deepen');
+      const { src } = await pushedHistory(world, url);
+      const sh = join(world.dir, 'sh');
+      await world.git(['clone', '-q', '--depth', '1', `file://${src}`, sh], world.dir);
+      await world.git(['remote', 'add', 's3', url], sh);
+
+      const fetched = await world.run('git', ['fetch', ...args, 's3'], { cwd: sh });
+      expect(fetched.code, fetched.stderr).toBe(0);
+      expect(count(fetched.stderr, UNSHALLOW)).toBe(1);
+      expect(fetched.stderr).not.toContain(WARNING);
+      // What the warning says: the clone stays shallow, and its own remote is the one that unshallows it.
+      expect((await world.git(['rev-parse', '--is-shallow-repository'], sh)).trim()).toBe('true');
+      await world.git(['fetch', '-q', '--unshallow', 'origin'], sh);
+      expect((await world.git(['rev-parse', '--is-shallow-repository'], sh)).trim()).toBe('false');
+    },
+  );
 
   test('a plain fetch, which follows tags, says nothing about shallow fetches', async ({ world }) => {
     const url = world.url('plain');

@@ -37,7 +37,8 @@ async function freshClone(world: World, url: string, name: string): Promise<{ he
   };
 }
 
-const REFUSED = /! \[remote rejected\] +HEAD -> main \(shallow update not allowed: .*git fetch --unshallow/;
+const REFUSED =
+  /! \[remote rejected\] +HEAD -> main \(shallow update not allowed: .*run 'git fetch --unshallow' from the remote you cloned from and push again\)/;
 
 describe.each(LAYOUTS)('a push from a shallow clone on the %s layout', (layout: LayoutName) => {
   const test = testOnLayout(layout);

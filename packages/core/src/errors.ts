@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'multiple-bundles'
   | 'corrupt-object'
   | 'shallow-update'
+  | 'lazy-fetch'
   | 'incomplete-remote'
   | 'migration-refused'
   | 'migration-aborted'
@@ -214,6 +215,25 @@ export class CorruptObjectError extends GitRemoteS3Error {
 }
 
 /**
+ * What to do about a shallow clone: s3 remotes cannot deepen one (they send no shallow information, and git
+ * has no plumbing to rewrite .git/shallow), so only the remote the clone came from can.
+ */
+export const UNSHALLOW_REMEDY = "run 'git fetch --unshallow' from the remote you cloned from";
+
+/**
+ * The helper started by a lazy fetch that one of its own git commands caused (a partial clone's promisor
+ * remote is this s3 remote): serving it would start the same git command again, without end.
+ */
+export class LazyFetchRefusedError extends GitRemoteS3Error {
+  constructor() {
+    super(
+      'lazy-fetch',
+      'git-remote-s3 does not serve lazy fetches of missing objects started by its own git commands; the objects count as missing',
+    );
+  }
+}
+
+/**
  * A push from a shallow repository that would leave the remote without the history below its shallow
  * boundary: refused before any upload, in the words git's receive-pack uses for the same refusal.
  */
@@ -222,7 +242,7 @@ export class ShallowPushError extends GitRemoteS3Error {
     const lacks = why === 'bundle' ? "a bundle holds its ref's whole history" : 'no ref of the remote that this clone has reaches it';
     super(
       'shallow-update',
-      `shallow update not allowed: this shallow clone lacks the history below ${boundary.slice(0, 12)}, and ${lacks}; run 'git fetch --unshallow' and push again`,
+      `shallow update not allowed: this shallow clone lacks the history below ${boundary.slice(0, 12)}, and ${lacks}; ${UNSHALLOW_REMEDY} and push again`,
       { ref, boundary, why },
     );
   }

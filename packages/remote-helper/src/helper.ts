@@ -1,13 +1,20 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
-import { asExpected, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { asExpected, describeError, GitRemoteS3Error, LazyFetchRefusedError } from '@git-remote-s3/core/errors';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
+import { HELPER_MARK, startedByOwnGit } from './invocation.js';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
   log.verbosity = verbosityFromEnv(process.env) ?? log.verbosity;
+  if (startedByOwnGit(process.env)) {
+    // The lazy fetch fails, and the git that started it reports the objects missing: what its caller asked.
+    process.stderr.write(`${describeError(new LazyFetchRefusedError(), false)}\n`);
+    return 1;
+  }
+  process.env[HELPER_MARK] = '1';
   let closeStore: (() => void) | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHelperInvocation } from './invocation.js';
+import { HELPER_MARK, isHelperInvocation, startedByOwnGit } from './invocation.js';
 
 describe('isHelperInvocation', () => {
   it('is the helper for git’s `<remote> <url>`, inside a repository or outside one', () => {
@@ -23,5 +23,14 @@ describe('isHelperInvocation', () => {
     expect(isHelperInvocation(['protect', 'origin', 'main'], 'git-remote-s3', {})).toBe(false);
     expect(isHelperInvocation(['origin', 'https://host/repo'], 'git-remote-s3', {})).toBe(false);
     expect(isHelperInvocation(['--help'], 'git-remote-s3', {})).toBe(false);
+  });
+});
+
+describe('startedByOwnGit', () => {
+  it('is true only when the helper mark, which the helper sets for the gits it runs, is in the environment', () => {
+    expect(HELPER_MARK).toBe('GIT_REMOTE_S3_HELPER');
+    expect(startedByOwnGit({ GIT_REMOTE_S3_HELPER: '1' })).toBe(true);
+    expect(startedByOwnGit({ GIT_DIR: '.git' })).toBe(false);
+    expect(startedByOwnGit({ GIT_REMOTE_S3_HELPER: '' })).toBe(false);
   });
 });

@@ -17,3 +17,14 @@ export function isHelperInvocation(args: readonly string[], invokedAs: string, e
   if (!isRemoteUrl(url)) return false;
   return !MANAGEMENT_COMMANDS.includes(name) || Boolean(env.GIT_DIR);
 }
+
+/**
+ * Set in the helper's own environment, so every git it runs inherits it. A helper that finds it was started
+ * by a lazy fetch of one of those gits (a partial clone whose promisor is this remote) and must refuse at
+ * once: serving it would run the same git again and recurse without end (git < 2.44 has no GIT_NO_LAZY_FETCH).
+ */
+export const HELPER_MARK = 'GIT_REMOTE_S3_HELPER';
+
+export function startedByOwnGit(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env[HELPER_MARK]);
+}

@@ -2,7 +2,17 @@ import { PassThrough, Readable } from 'node:stream';
 import { log, type Verbosity } from '@git-remote-s3/core/log';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Layout, SessionOptions } from './layouts/layout.js';
-import { applyOption, asksForShallowFetch, nonCommitBranchReason, runSession, SHALLOW_FETCH_WARNING } from './session.js';
+import {
+  applyOption,
+  nonCommitBranchReason,
+  PARTIAL_CLONE_WARNING,
+  runSession,
+  SHALLOW_FETCH_WARNING,
+  type ShallowAsk,
+  shallowAsk,
+  shallowWarning,
+  UNSHALLOW_WARNING,
+} from './session.js';
 
 const SHA = 'a'.repeat(40);
 
@@ -111,24 +121,55 @@ describe('shallow fetch options', () => {
   beforeAll(() => log.redirect((text) => warnings.push(text)));
   afterAll(() => log.redirect((text) => process.stderr.write(text)));
 
-  it.each<[string, string, string, boolean]>([
-    ['--depth', 'depth', '1', true],
-    ['--unshallow', 'depth', '2147483647', true],
-    ['--shallow-since', 'deepen-since', '1700000000', true],
-    ['--shallow-exclude', 'deepen-not', 'refs/heads/old', true],
-    ['the reset before fetching followed tags', 'depth', '0', false],
-    ['another option', 'followtags', 'true', false],
-  ])('takes %s for a shallow fetch request: %s %s → %s', (_what, name, value, shallow) => {
-    expect(asksForShallowFetch(name, value)).toBe(shallow);
+  it.each<[string, string, string, ShallowAsk | undefined]>([
+    ['--depth', 'depth', '1', 'shallow'],
+    ['--unshallow', 'depth', '2147483647', 'deepen'],
+    ['--deepen', 'deepen-relative', 'true', 'deepen'],
+    ['--shallow-since', 'deepen-since', '1700000000', 'shallow'],
+    ['--shallow-exclude', 'deepen-not', 'refs/heads/old', 'shallow'],
+    ['the reset before fetching followed tags', 'depth', '0', undefined],
+    ['the reset of --deepen before fetching followed tags', 'deepen-relative', 'false', undefined],
+    ['another option', 'followtags', 'true', undefined],
+  ])('takes %s for a request: %s %s → %s', (_what, name, value, ask) => {
+    expect(shallowAsk(name, value)).toBe(ask);
   });
 
-  it('answers unsupported and warns once that the full history is fetched', () => {
+  it('says fetching full history for a shallow fetch, and that it cannot deepen for --unshallow or --deepen', () => {
+    expect(shallowWarning(new Set())).toBeUndefined();
+    expect(shallowWarning(new Set(['shallow']))).toBe(SHALLOW_FETCH_WARNING);
+    expect(shallowWarning(new Set(['deepen']))).toBe(UNSHALLOW_WARNING);
+    // --deepen 2 sends `depth 2`, then `deepen-relative true`: one request to deepen, not a shallow fetch.
+    expect(shallowWarning(new Set(['shallow', 'deepen']))).toBe(UNSHALLOW_WARNING);
+    expect(UNSHALLOW_WARNING).toBe(
+      "s3 remotes cannot deepen or unshallow a repository; run 'git fetch --unshallow' from the remote you cloned from",
+    );
+  });
+
+  it('answers unsupported, records the requests and changes nothing', () => {
     const options = fresh();
-    expect(applyOption(options, 'depth', '1', noObjectFormat)).toBe('unsupported');
-    expect(applyOption(options, 'deepen-since', '1700000000', noObjectFormat)).toBe('unsupported');
-    expect(applyOption(options, 'deepen-not', 'refs/heads/old', noObjectFormat)).toBe('unsupported');
-    expect(applyOption(options, 'depth', '0', noObjectFormat)).toBe('unsupported');
-    expect(warnings).toEqual([`warning: ${SHALLOW_FETCH_WARNING}\n`]);
+    const asks = new Set<ShallowAsk>();
+    expect(applyOption(options, 'depth', '1', noObjectFormat, asks)).toBe('unsupported');
+    expect(applyOption(options, 'deepen-since', '1700000000', noObjectFormat, asks)).toBe('unsupported');
+    expect(applyOption(options, 'deepen-not', 'refs/heads/old', noObjectFormat, asks)).toBe('unsupported');
+    expect(applyOption(options, 'depth', '0', noObjectFormat, asks)).toBe('unsupported');
+    expect([...asks]).toEqual(['shallow']);
+    expect(options).toStrictEqual(fresh());
+  });
+
+  it('warns once before the listing, whatever git asked, in one line', async () => {
+    warnings.length = 0;
+    const input = Readable.from(['option depth 2\n', 'option deepen-relative true\n', 'list\n', '\n']);
+    const layout = { atomic: false, list: async () => ({ refs: [], head: undefined }) } as unknown as Layout;
+    await runSession({ input, output: new PassThrough() }, async () => layout);
+    expect(warnings).toEqual([`warning: ${UNSHALLOW_WARNING}\n`]);
+  });
+
+  it('answers unsupported to option filter and warns once that every object is fetched', () => {
+    warnings.length = 0;
+    const options = fresh();
+    expect(applyOption(options, 'filter', 'blob:none', noObjectFormat)).toBe('unsupported');
+    expect(applyOption(options, 'filter', 'blob:none', noObjectFormat)).toBe('unsupported');
+    expect(warnings).toEqual([`warning: ${PARTIAL_CLONE_WARNING}\n`]);
     expect(options).toStrictEqual(fresh());
   });
 });

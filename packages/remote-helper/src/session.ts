@@ -3,7 +3,7 @@
 // which layout it holds or how S3 is spoken.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { GitRemoteS3Error, UNSHALLOW_REMEDY } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat, objectTypes, revParse } from '@git-remote-s3/core/repo';
 import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from './layouts/layout.js';
@@ -27,6 +27,13 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
   };
   const options: SessionOptions = { progress: false, dryRun: false, atomic: false, verbosity: 1, cas: new Map() };
   let objectFormatOption = false;
+  const shallowAsks = new Set<ShallowAsk>();
+  // Said before the first command after git's options (a fetch --unshallow with nothing new sends no fetch).
+  const sayShallowWarning = () => {
+    const warning = shallowWarning(shallowAsks);
+    if (warning) log.warnOnce(warning);
+    shallowAsks.clear();
+  };
   let fetches: FetchRequest[] = [];
   let pushes: PendingPush[] = [];
   /** What the last `list` showed git: a push is judged against it before anything is uploaded. */
@@ -51,10 +58,11 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
           options.atomic = atomic && command.value === 'true';
           await write(atomic ? 'ok\n' : 'unsupported\n');
         } else {
-          await write(`${applyOption(options, command.name, command.value, () => (objectFormatOption = true))}\n`);
+          await write(`${applyOption(options, command.name, command.value, () => (objectFormatOption = true), shallowAsks)}\n`);
         }
         break;
       case 'list': {
+        sayShallowWarning();
         const listing = await (await getLayout()).list(command.forPush);
         listed = listing;
         await write(
@@ -73,6 +81,7 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         pushes.push({ src: command.src, dst: command.dst, force: command.force });
         break;
       case 'end':
+        sayShallowWarning();
         if (fetches.length > 0) {
           await (await getLayout()).fetch(fetches, options);
           fetches = [];
@@ -148,7 +157,13 @@ export function nonCommitBranchReason(request: PushRequest, types: ReadonlyMap<s
 }
 
 /** The reply to `option <name> <value>`: `ok`, `unsupported`, or `error <why>`. */
-export function applyOption(options: SessionOptions, name: string, value: string, enableObjectFormat: () => void): string {
+export function applyOption(
+  options: SessionOptions,
+  name: string,
+  value: string,
+  enableObjectFormat: () => void,
+  shallowAsks: Set<ShallowAsk> = new Set(),
+): string {
   switch (name) {
     case 'verbosity': {
       const level = Number(value);
@@ -170,9 +185,16 @@ export function applyOption(options: SessionOptions, name: string, value: string
     case 'depth':
     case 'deepen-since':
     case 'deepen-not':
+    case 'deepen-relative': {
       // Unsupported, honestly: git clone ignores the answer without a word (git fetch says the option is
-      // ignored), so the helper itself says what happens instead.
-      if (asksForShallowFetch(name, value)) log.warnOnce(SHALLOW_FETCH_WARNING);
+      // ignored), so the helper itself says what happens instead, once it has all of git's options.
+      const ask = shallowAsk(name, value);
+      if (ask) shallowAsks.add(ask);
+      return 'unsupported';
+    }
+    case 'filter':
+      // git ignores the answer and fetches through us anyway: every object comes, and we say so.
+      if (value !== '') log.warnOnce(PARTIAL_CLONE_WARNING);
       return 'unsupported';
     case 'cas': {
       // `<ref>:<expected>`; an empty expected id means the ref must not exist yet.
@@ -188,12 +210,28 @@ export function applyOption(options: SessionOptions, name: string, value: string
 }
 
 export const SHALLOW_FETCH_WARNING = 's3 remotes do not support shallow fetches; fetching full history';
+export const UNSHALLOW_WARNING = `s3 remotes cannot deepen or unshallow a repository; ${UNSHALLOW_REMEDY}`;
+export const PARTIAL_CLONE_WARNING = 's3 remotes do not support partial clones (--filter); fetching all objects';
+
+/** git's INFINITE_DEPTH: `git fetch --unshallow` asks for this depth. */
+const INFINITE_DEPTH = '2147483647';
+
+/** A shallow-history request git made through `option`: a shallow fetch, or deepening an existing shallow clone. */
+export type ShallowAsk = 'shallow' | 'deepen';
 
 /**
- * Whether `option <name> <value>` asks for a shallow fetch (--depth, --shallow-since, --shallow-exclude).
- * `depth 0` is git turning depth off again (before fetching the tags a fetch follows), not a request.
+ * What `option <name> <value>` asks for: --depth, --shallow-since and --shallow-exclude a shallow fetch;
+ * --unshallow (depth INFINITE_DEPTH) and --deepen (deepen-relative) to deepen. `depth 0` is git turning
+ * depth off again (before fetching the tags a fetch follows), not a request.
  */
-export function asksForShallowFetch(name: string, value: string): boolean {
-  if (name === 'depth') return value !== '' && value !== '0';
-  return (name === 'deepen-since' || name === 'deepen-not') && value !== '';
+export function shallowAsk(name: string, value: string): ShallowAsk | undefined {
+  if (name === 'depth') return value === INFINITE_DEPTH ? 'deepen' : value !== '' && value !== '0' ? 'shallow' : undefined;
+  if (name === 'deepen-relative') return value !== '' && value !== 'false' ? 'deepen' : undefined;
+  return (name === 'deepen-since' || name === 'deepen-not') && value !== '' ? 'shallow' : undefined;
+}
+
+/** The one warning for git's requests (--deepen sends a depth, then deepen-relative: it is a deepen). */
+export function shallowWarning(asks: ReadonlySet<ShallowAsk>): string | undefined {
+  if (asks.has('deepen')) return UNSHALLOW_WARNING;
+  return asks.has('shallow') ? SHALLOW_FETCH_WARNING : undefined;
 }

@@ -1,7 +1,7 @@
 // `protect <remote> <branch>`: marks a branch so that force pushes and deletion are refused.
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
-import { protectBranch } from '../manage/branch.js';
+import { branchName, protectBranch } from '../manage/branch.js';
 import { protectPacksBranch } from '../manage/packs.js';
 import { layoutOf, withTarget } from '../manage/target.js';
 
@@ -25,10 +25,11 @@ export class ProtectCommand extends ManagementCommand {
   branch = Option.String({ name: 'branch' });
 
   protected async run(): Promise<number> {
+    const branch = branchName(this.branch);
     const changed = await withTarget(this.remote, async (remote) =>
-      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, this.branch, true) : protectBranch(remote, this.branch),
+      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, branch, true) : protectBranch(remote, branch),
     );
-    this.say(changed ? `branch ${this.branch} is now protected` : `branch ${this.branch} is already protected`);
+    this.say(changed ? `branch ${branch} is now protected` : `branch ${branch} is already protected`);
     return 0;
   }
 }

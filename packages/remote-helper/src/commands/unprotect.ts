@@ -1,7 +1,7 @@
 // `unprotect <remote> <branch>`: lifts a branch's protection, allowing force pushes and deletion again.
 import { Command, Option } from 'clipanion';
 import { ManagementCommand } from '../cli-command.js';
-import { unprotectBranch } from '../manage/branch.js';
+import { branchName, unprotectBranch } from '../manage/branch.js';
 import { protectPacksBranch } from '../manage/packs.js';
 import { layoutOf, withTarget } from '../manage/target.js';
 
@@ -23,10 +23,11 @@ export class UnprotectCommand extends ManagementCommand {
   branch = Option.String({ name: 'branch' });
 
   protected async run(): Promise<number> {
+    const branch = branchName(this.branch);
     const changed = await withTarget(this.remote, async (remote) =>
-      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, this.branch, false) : unprotectBranch(remote, this.branch),
+      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, branch, false) : unprotectBranch(remote, branch),
     );
-    this.say(changed ? `branch ${this.branch} is no longer protected` : `branch ${this.branch} was not protected`);
+    this.say(changed ? `branch ${branch} is no longer protected` : `branch ${branch} was not protected`);
     return 0;
   }
 }

@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { branchRef, pickBranch } from './branch.js';
+import { branchName, branchRef, pickBranch } from './branch.js';
+
+describe('branchName', () => {
+  it('takes a branch by its short name or by git’s full refs/heads/ name alike', () => {
+    expect(branchName('keep')).toBe('keep');
+    expect(branchName('refs/heads/keep')).toBe('keep');
+    expect(branchName('refs/heads/release/1.x')).toBe('release/1.x');
+    expect(branchRef('refs/heads/keep')).toBe('refs/heads/keep');
+    expect(branchRef('keep')).toBe('refs/heads/keep');
+  });
+
+  it('refuses refs/heads/ with no branch after it, and other refs than branches by their checked name', () => {
+    expect(() => branchName('refs/heads/')).toThrow("'refs/heads/' is not a valid branch name: empty");
+    expect(branchName('refs/tags/v1')).toBe('refs/tags/v1');
+  });
+
+  it('does not take the same branch named both ways for two branches', () => {
+    expect(pickBranch('keep', 'refs/heads/keep')).toBe('keep');
+    expect(pickBranch('refs/heads/keep', undefined)).toBe('keep');
+  });
+});
 
 describe('branchRef', () => {
   it('turns a branch name into its full ref', () => {

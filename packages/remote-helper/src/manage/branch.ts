@@ -15,22 +15,30 @@ import type { RefEntry } from '../layouts/bundle/ref-table.js';
 import type { Remote } from '../remote.js';
 import { readRef } from './remote-state.js';
 
-/** `refs/heads/<branch>`, refusing names git would not accept for a branch. */
-export function branchRef(branch: string): string {
-  const ref = `refs/heads/${branch}`;
-  const problem = branch === '' ? 'empty' : refNameProblem(ref);
-  if (problem) throw new UsageError(`'${printable(branch)}' is not a valid branch name: ${problem}`);
-  return ref;
+/**
+ * A branch as a management command names it, `keep` or git's full `refs/heads/keep` alike, as its short name;
+ * refuses names git would not accept for a branch. The one rule for every command that takes a branch.
+ */
+export function branchName(input: string): string {
+  const name = input.startsWith('refs/heads/') ? input.slice('refs/heads/'.length) : input;
+  const problem = name === '' ? 'empty' : refNameProblem(`refs/heads/${name}`);
+  if (problem) throw new UsageError(`'${printable(input)}' is not a valid branch name: ${problem}`);
+  return name;
+}
+
+/** `refs/heads/<branch>` for a branch given either way (see branchName). */
+export function branchRef(input: string): string {
+  return `refs/heads/${branchName(input)}`;
 }
 
 /** The branch of `delete-branch`, given as `<branch>` or as awslabs' `-b <branch>` (not two different ones). */
 export function pickBranch(positional: string | undefined, option: string | undefined): string {
-  if (positional !== undefined && option !== undefined && positional !== option) {
+  if (positional !== undefined && option !== undefined && branchName(positional) !== branchName(option)) {
     throw new UsageError(`two branches named ('${printable(positional)}' and '${printable(option)}'); delete one at a time`);
   }
   const branch = positional ?? option;
   if (branch === undefined) throw new UsageError('name the branch to delete: <branch> or -b <branch>');
-  return branch;
+  return branchName(branch);
 }
 
 export interface DeletedBranch {
@@ -42,7 +50,8 @@ export interface DeletedBranch {
   readonly wasHead: boolean;
 }
 
-export async function deleteBranch(remote: Remote, branch: string): Promise<DeletedBranch> {
+export async function deleteBranch(remote: Remote, input: string): Promise<DeletedBranch> {
+  const branch = branchName(input);
   const ref = branchRef(branch);
   const { store, url, display, settings } = remote;
   const readEntry = async (): Promise<RefEntry> => {
@@ -65,10 +74,9 @@ export async function deleteBranch(remote: Remote, branch: string): Promise<Dele
 }
 
 /** Writes the empty PROTECTED# marker; false when the branch was protected already. */
-export async function protectBranch(remote: Remote, branch: string): Promise<boolean> {
-  branchRef(branch);
+export async function protectBranch(remote: Remote, input: string): Promise<boolean> {
   try {
-    await remote.store.put(protectedKey(remote.url.prefix, branch), '', { ifNoneMatch: '*' });
+    await remote.store.put(protectedKey(remote.url.prefix, branchName(input)), '', { ifNoneMatch: '*' });
     return true;
   } catch (error) {
     if (error instanceof PreconditionFailedError) return false;
@@ -77,9 +85,8 @@ export async function protectBranch(remote: Remote, branch: string): Promise<boo
 }
 
 /** Deletes the PROTECTED# marker; false when the branch was not protected. */
-export async function unprotectBranch(remote: Remote, branch: string): Promise<boolean> {
-  branchRef(branch);
-  const key = protectedKey(remote.url.prefix, branch);
+export async function unprotectBranch(remote: Remote, input: string): Promise<boolean> {
+  const key = protectedKey(remote.url.prefix, branchName(input));
   if (!(await remote.store.head(key))) return false;
   await remote.store.delete(key);
   return true;

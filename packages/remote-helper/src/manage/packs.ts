@@ -31,7 +31,7 @@ import {
 } from '../layouts/packs/remote-repo.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
 import type { Remote } from '../remote.js';
-import { branchRef, type DeletedBranch } from './branch.js';
+import { branchName, branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';
 import { diagnoseRefStores } from './packs-refs.js';
 import { replaceHead } from './set-head.js';
@@ -58,7 +58,8 @@ export async function listPacksRemote(remote: Remote): Promise<string[]> {
 }
 
 /** Removes a branch from the ref table with a conditional write (re-read and re-checked on a conflict). */
-export async function deletePacksBranch(remote: Remote, branch: string): Promise<DeletedBranch> {
+export async function deletePacksBranch(remote: Remote, input: string): Promise<DeletedBranch> {
+  const branch = branchName(input);
   const ref = branchRef(branch);
   if ((await readProtectedRefs(remote)).refs.has(ref)) throw new ProtectedBranchError(branch, 'delete', remote.display);
   for (let attempt = 0; ; attempt++) {
