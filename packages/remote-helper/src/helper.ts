@@ -1,6 +1,7 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
 import { asExpected, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { exitInterrupted, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
@@ -9,8 +10,13 @@ import { runSession } from './session.js';
 export async function runHelper(remoteName: string, url: string): Promise<number> {
   log.verbosity = verbosityFromEnv(process.env) ?? log.verbosity;
   let closeStore: (() => void) | undefined;
+  // git went away (killed on its own): nothing is left to tell it, but what we hold is still undone.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it
+    if (error.code === 'EPIPE') exitInterrupted(0);
+  });
+  const gitPid = process.ppid;
+  process.stdin.once('end', () => {
+    if (process.ppid !== gitPid) exitInterrupted(0); // reparented: git died mid-command, not a script's EOF
   });
   try {
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
@@ -30,6 +36,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     await runSession({ input: process.stdin, output: process.stdout }, openLayout);
     return 0;
   } catch (error) {
+    if (isInterrupted()) return 1; // the failure is the interruption's doing: nothing to report
     process.stderr.write(`${describeError(error, log.verbosity >= 2)}\n`);
     return asExpected(error) instanceof GitRemoteS3Error ? 1 : 70;
   } finally {
