@@ -55,11 +55,13 @@ export async function runInterruptUndos(timeoutMs = INTERRUPT_CLEANUP_MS): Promi
   clearTimeout(timer);
 }
 
-/** Undoes what the process holds, then exits with `code`; a second interruption meanwhile exits at once. */
+/**
+ * Undoes what the process holds, then exits with `code`. Later interruptions change nothing: git passes a
+ * terminal's SIGINT on to its helper, which already got it from the process group, and git going away
+ * follows from it; the cleanup is bounded anyway.
+ */
 export function exitInterrupted(code: number): void {
-  if (interrupted) {
-    process.exit(code);
-  }
+  if (interrupted) return;
   interrupted = true;
   void runInterruptUndos().finally(() => process.exit(code));
 }

@@ -1,7 +1,7 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
 import { asExpected, describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
-import { exitInterrupted, isInterrupted } from '@git-remote-s3/core/interrupt';
+import { exitInterrupted, holdsAnything, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import type { Layout } from './layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
@@ -14,9 +14,10 @@ export async function runHelper(remoteName: string, url: string): Promise<number
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') exitInterrupted(0);
   });
-  const gitPid = process.ppid;
+  // git closes our input only once it has every answer it asked for: closed while we hold a lock, an upload
+  // or a temporary directory, git was killed in the middle of a command.
   process.stdin.once('end', () => {
-    if (process.ppid !== gitPid) exitInterrupted(0); // reparented: git died mid-command, not a script's EOF
+    if (holdsAnything()) exitInterrupted(0);
   });
   try {
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
