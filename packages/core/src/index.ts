@@ -4,6 +4,7 @@ export * from './config.js';
 export * from './download.js';
 export * from './errors.js';
 export * from './git.js';
+export * from './interrupt.js';
 export * from './keys/bundle.js';
 export * from './keys/lfs.js';
 export * from './keys/loose-refs.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
-import { acquireLock, DEFAULT_LOCK_TTL_MS, judgeLock } from './lock.js';
+import { holdsAnything } from './interrupt.js';
+import { acquireLock, DEFAULT_LOCK_TTL_MS, judgeLock, releaseHeldLocks } from './lock.js';
 import type { ObjectStore } from './store.js';
 import { MemoryStore } from './test-support/memory-store.js';
 
@@ -211,3 +212,49 @@ describe.each(['not-found', 'precondition-failed'] as const)('a lock on a store 
     expect(store.exists()).toBe(false);
   });
 });
+
+describe('releaseHeldLocks (what an interruption releases)', () => {
+  const options = { ttlMs: 60_000, ref: 'refs/heads/main', remoteUrl: 's3://memory/repo' };
+
+  it('releases every lock the process holds, each with one delete, and stops work under them', async () => {
+    const store = new MemoryStore();
+    const main = await acquireLock(store, 'repo/refs/heads/main/LOCK#.lock', options);
+    const dev = await acquireLock(store, 'repo/refs/heads/dev/LOCK#.lock', options);
+    await releaseHeldLocks();
+    expect(store.keys()).toStrictEqual([]);
+    expect(store.requestCounts().DeleteObject).toBe(2);
+    expect(() => main.assertHeld()).toThrow(LockLostError);
+    await Promise.all([main.release(), dev.release(), releaseHeldLocks()]);
+    expect(store.requestCounts().DeleteObject).toBe(2);
+  });
+
+  it('leaves alone a lock another push took over, and still releases the others', async () => {
+    const store = new MemoryStore();
+    await acquireLock(store, 'repo/refs/heads/main/LOCK#.lock', options);
+    await acquireLock(store, 'repo/refs/heads/dev/LOCK#.lock', options);
+    store.plant('repo/refs/heads/main/LOCK#.lock', '{"nonce":"another push"}\n');
+    await releaseHeldLocks();
+    expect(store.keys()).toStrictEqual(['repo/refs/heads/main/LOCK#.lock']);
+    expect((await store.getText('repo/refs/heads/main/LOCK#.lock'))?.text).toBe('{"nonce":"another push"}\n');
+  });
+
+  it('waits for a release its holder already started rather than finish first', async () => {
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY_FOR_WAIT, options);
+    const byHolder = lock.release();
+    await releaseHeldLocks();
+    expect(store.keys()).toStrictEqual([]);
+    await byHolder;
+  });
+
+  it('registers an undo only while a lock is held', async () => {
+    const store = new MemoryStore();
+    expect(holdsAnything()).toBe(false);
+    const lock = await acquireLock(store, KEY_FOR_WAIT, options);
+    expect(holdsAnything()).toBe(true);
+    await lock.release();
+    expect(holdsAnything()).toBe(false);
+  });
+});
+
+const KEY_FOR_WAIT = 'repo/refs/heads/wait/LOCK#.lock';

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError } from './errors.js';
+import { onInterrupt } from './interrupt.js';
 import { log } from './log.js';
 import type { ObjectStore } from './store.js';
 import { objectUrl } from './url.js';
@@ -25,6 +26,20 @@ export interface HeldLock {
   assertHeld(): void;
   /** Stops the heartbeat and deletes the lock if it is still ours. Never throws. */
   release(): Promise<void>;
+}
+
+/** Every lock this process holds, so an interruption can release them all (interrupt.ts). */
+const heldLocks = new Set<HeldLock & { readonly interrupt: () => void }>();
+let forgetUndo: (() => void) | undefined;
+
+/**
+ * Releases every lock this process holds, each through its own release (which leaves a lock holding someone
+ * else's body alone). Work still running under one fails its next assertHeld rather than commit unlocked.
+ */
+export async function releaseHeldLocks(): Promise<void> {
+  const locks = [...heldLocks];
+  for (const lock of locks) lock.interrupt();
+  await Promise.all(locks.map((lock) => lock.release()));
 }
 
 export type LockState = { readonly stale: false; readonly ageMs: number } | { readonly stale: true; readonly ageMs: number };
@@ -122,7 +137,7 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, initialB
   let etag = initialEtag;
   let lastRefresh = Date.now();
   let refreshing: Promise<void> | undefined;
-  let released = false;
+  let releasing: Promise<void> | undefined;
 
   const lose = () => {
     if (!controller.signal.aborted) controller.abort(new LockLostError(url));
@@ -160,9 +175,10 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, initialB
   );
   timer.unref();
 
-  return {
+  const lock = {
     key,
     signal: controller.signal,
+    interrupt: lose,
     assertHeld() {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (Date.now() - lastRefresh > options.ttlMs) {
@@ -170,25 +186,35 @@ function holdLock(store: ObjectStore, key: string, initialEtag: string, initialB
         throw controller.signal.reason;
       }
     },
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      await refreshing;
-      try {
-        // Conditional deletes are not honoured by every S3-compatible store (MinIO ignores If-Match on
-        // DELETE), so look first: a lock holding another's body was taken over and must stay. Judged by the
-        // body, not the ETag, so a refresh whose answer was lost cannot make us leave our own lock behind.
-        const current = await store.getText(key);
-        if (current && !ownBodies.has(current.text)) {
-          log.debug(`lock ${url} was taken over by another push; leaving it`);
-          return;
-        }
-        if (current) await store.delete(key);
-        log.debug(`lock ${url} released`);
-      } catch (error) {
-        log.warn(`could not release the lock ${url} (${(error as Error).message}); it expires after ${Math.round(options.ttlMs / 1000)}s`);
-      }
+    release() {
+      // Called twice (by its holder and by an interruption), the second call waits for the first.
+      releasing ??= releaseOnce();
+      return releasing;
     },
   };
+  async function releaseOnce(): Promise<void> {
+    clearInterval(timer);
+    await refreshing;
+    try {
+      // Conditional deletes are not honoured by every S3-compatible store (MinIO ignores If-Match on
+      // DELETE), so look first: a lock holding another's body was taken over and must stay. Judged by the
+      // body, not the ETag, so a refresh whose answer was lost cannot make us leave our own lock behind.
+      const current = await store.getText(key);
+      if (current && !ownBodies.has(current.text)) {
+        log.debug(`lock ${url} was taken over by another push; leaving it`);
+        return;
+      }
+      if (current) await store.delete(key);
+      log.debug(`lock ${url} released`);
+    } catch (error) {
+      log.warn(`could not release the lock ${url} (${(error as Error).message}); it expires after ${Math.round(options.ttlMs / 1000)}s`);
+    } finally {
+      // Held until the delete is done, so an interruption meanwhile waits for it rather than exit first.
+      heldLocks.delete(lock);
+      if (heldLocks.size === 0) forgetUndo?.();
+    }
+  }
+  heldLocks.add(lock);
+  if (heldLocks.size === 1) forgetUndo = onInterrupt(releaseHeldLocks);
+  return lock;
 }

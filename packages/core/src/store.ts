@@ -3,6 +3,7 @@
 // the one place where S3 failures become our typed errors.
 import { PassThrough, type Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   type DeleteObjectsCommandOutput,
@@ -30,6 +31,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from './errors.js';
+import { onInterrupt } from './interrupt.js';
 import { isOwnUpload, mayHaveLanded, type StoredBytes, writeRecognisingOwn } from './own-write.js';
 import { RegionFollower } from './region-follower.js';
 import { addContentMd5, refusesMultiDelete } from './store-quirks.js';
@@ -326,12 +328,22 @@ class S3Store implements ObjectStore {
       options.onProgress?.(p.loaded ?? 0);
     });
     const started = Date.now();
+    // An interrupted process aborts its multipart upload, so the store drops the parts sent so far.
+    const forget = onInterrupt(async () => {
+      await upload.abort();
+      if (upload.uploadId) {
+        const abort = new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: upload.uploadId });
+        await this.client.send(abort).catch(() => undefined); // the SDK may have aborted it already
+      }
+    });
     try {
       const condition = options.ifNoneMatch ? 'If-None-Match: *' : '';
       const out = await this.send('Upload', key, () => upload.done(), condition, { replayable: false });
       return { etag: ('ETag' in out ? out.ETag : undefined) ?? '' };
     } catch (error) {
       return this.confirmUploadLanded(key, error, sent, Date.now() - started);
+    } finally {
+      forget();
     }
   }
 

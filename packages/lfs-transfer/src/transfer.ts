@@ -3,7 +3,7 @@
 // (multipart with several parts in flight when large); download streams ranged GETs into a temporary file
 // under <git-dir>/lfs/tmp while hashing, and hands it over only when its SHA-256 equals the oid.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -18,6 +18,7 @@ import {
   PreconditionFailedError,
   printable,
 } from '@git-remote-s3/core';
+import { onInterrupt } from '@git-remote-s3/core/interrupt';
 import type { Remote } from '@git-remote-s3/core/remote';
 
 export type ProgressReporter = (bytesSoFar: number) => void;
@@ -97,6 +98,8 @@ export async function downloadObjectToFile(
       done(null, chunk);
     },
   });
+  // Until git-lfs takes the file over, an interrupted agent removes its partial download.
+  const forget = onInterrupt(() => rmSync(file, { force: true }));
   try {
     const body = await downloadObject(remote.store, key, {
       size,
@@ -112,5 +115,7 @@ export async function downloadObjectToFile(
   } catch (error) {
     await rm(file, { force: true });
     throw error;
+  } finally {
+    forget();
   }
 }

@@ -1,6 +1,7 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
 import { asExpected, describeError, GitRemoteS3Error, LazyFetchRefusedError } from '@git-remote-s3/core/errors';
+import { exitInterrupted, holdsAnything, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import { HELPER_MARK, startedByOwnGit } from './invocation.js';
 import type { Layout } from './layouts/layout.js';
@@ -16,8 +17,14 @@ export async function runHelper(remoteName: string, url: string): Promise<number
   }
   process.env[HELPER_MARK] = '1';
   let closeStore: (() => void) | undefined;
+  // git went away (killed on its own): nothing is left to tell it, but what we hold is still undone.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0); // git went away: nothing left to tell it
+    if (error.code === 'EPIPE') exitInterrupted(0);
+  });
+  // git closes our input only once it has every answer it asked for: closed while we hold a lock, an upload
+  // or a temporary directory, git was killed in the middle of a command.
+  process.stdin.once('end', () => {
+    if (holdsAnything()) exitInterrupted(0);
   });
   try {
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
@@ -37,6 +44,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     await runSession({ input: process.stdin, output: process.stdout }, openLayout);
     return 0;
   } catch (error) {
+    if (isInterrupted()) return 1; // the failure is the interruption's doing: nothing to report
     process.stderr.write(`${describeError(error, log.verbosity >= 2)}\n`);
     return asExpected(error) instanceof GitRemoteS3Error ? 1 : 70;
   } finally {

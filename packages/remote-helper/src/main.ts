@@ -4,10 +4,13 @@
 // is the management CLI (invocation.ts). Each side is imported lazily so start-up loads only what the
 // invocation needs.
 import { basename } from 'node:path';
+import { handleInterrupts, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { isHelperInvocation } from './invocation.js';
 
 const args = process.argv.slice(2);
 const invokedAs = basename(process.argv[1] ?? 'git-remote-s3');
+// An interrupted process undoes what it holds (locks, uploads, temporary directories) before it exits.
+handleInterrupts();
 const exit = (code: number) => {
   process.exitCode = code;
 };
@@ -16,7 +19,8 @@ if (isHelperInvocation(args, invokedAs, process.env)) {
   const { runHelper } = await import('./helper.js');
   const code = await runHelper(args[0] ?? '', args[1] ?? '');
   // Everything written is flushed by now; end here rather than wait for stdin, sockets or timers.
-  process.stdout.write('', () => process.exit(code));
+  // Once interrupted, the interruption's cleanup ends the process, with the signal's exit code.
+  process.stdout.write('', () => isInterrupted() || process.exit(code));
 } else {
   const { runCli } = await import('./cli.js');
   exit(await runCli(args, invokedAs));

@@ -1,9 +1,6 @@
 // A temporary bare repository that holds a remote's objects while gc or migrate works on them, so neither
 // needs a clone of the user's nor ever touches one.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { git, type RepoOptions, repoGitOptions } from '@git-remote-s3/core';
+import { git, makeTempDir, type RepoOptions, removeTempDir, repoGitOptions } from '@git-remote-s3/core';
 
 export interface ScratchRepo {
   readonly dir: string;
@@ -14,8 +11,8 @@ export interface ScratchRepo {
 
 /** An empty bare repository of `objectFormat` in a new temporary directory named after `purpose`. */
 export async function createScratchRepo(purpose: string, objectFormat: 'sha1' | 'sha256'): Promise<ScratchRepo> {
-  const dir = await mkdtemp(join(tmpdir(), `git-remote-s3-${purpose}-`));
-  const dispose = () => rm(dir, { recursive: true, force: true });
+  const dir = await makeTempDir(`git-remote-s3-${purpose}-`);
+  const dispose = () => removeTempDir(dir);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of REPOSITORY_VARIABLES) delete env[name];
   env.GIT_DIR = dir;

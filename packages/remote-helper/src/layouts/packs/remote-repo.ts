@@ -2,8 +2,7 @@
 // list, each read with its ETag and replaced by a conditional write; packs made locally and uploaded
 // before anything refers to them; the derived copies (HEAD on a first push, packed-refs).
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createProgress,
@@ -17,6 +16,7 @@ import {
   isObjectId,
   LayoutConflictError,
   layoutOfHead,
+  makeTempDir,
   mapConcurrent,
   missingObjects,
   objectUrl,
@@ -31,6 +31,7 @@ import {
   protectedRefsKey,
   type RefRecord,
   type RepoOptions,
+  removeTempDir,
   repoGitOptions,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
@@ -164,7 +165,7 @@ export async function writePackedRefs(remote: Remote, refs: readonly RefRecord[]
 
 /** Removes a local pack's temporary directory. */
 export async function disposePack(pack: LocalPack | null | undefined): Promise<void> {
-  if (pack) await rm(pack.dir, { recursive: true, force: true });
+  if (pack) await removeTempDir(pack.dir);
 }
 
 /**
@@ -173,7 +174,7 @@ export async function disposePack(pack: LocalPack | null | undefined): Promise<v
  * the pack would be empty.
  */
 export async function packObjects(input: string, options: RepoOptions & { readonly revs: boolean }): Promise<LocalPack | null> {
-  const dir = await mkdtemp(join(tmpdir(), 'git-remote-s3-pack-'));
+  const dir = await makeTempDir('git-remote-s3-pack-');
   try {
     const args = ['pack-objects', ...(options.revs ? ['--revs'] : []), '-q', '--delta-base-offset', join(dir, 'pack')];
     const { stdout } = await git(args, { input, ...repoGitOptions(options) });
@@ -186,12 +187,12 @@ export async function packObjects(input: string, options: RepoOptions & { readon
     };
     // An empty pack is its 12-byte header and the trailing checksum.
     if ((await stat(pack.packFile)).size <= 12 + hash.length / 2) {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
       return null;
     }
     return pack;
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
     throw error;
   }
 }
