@@ -1,7 +1,6 @@
 // The per-test world: a fresh bucket on the run's S3 server, a temporary HOME with a git identity, an
 // environment with the endpoint, dummy credentials and the built binaries first on PATH, and helpers to
 // run real commands in it.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,21 +8,11 @@ import { delimiter, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
 import { test as base, inject } from 'vitest';
 import { BIN_DIRS } from './paths.js';
+import { type RunOptions, type RunResult, run } from './process.js';
+
+export { type RunOptions, type RunResult, run } from './process.js';
+
 import { adminClient, type Capabilities, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface RunOptions {
-  readonly cwd?: string;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly input?: string;
-  readonly timeoutMs?: number;
-}
 
 export interface World {
   readonly server: ServerInfo;
@@ -39,33 +28,6 @@ export interface World {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Runs git and fails the test with git's stderr when it exits non-zero. */
   git(args: readonly string[], cwd: string, options?: RunOptions): Promise<string>;
-}
-
-export function run(
-  command: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  options: RunOptions = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...env, ...options.env } as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
-  });
 }
 
 export async function createWorld(): Promise<World & { dispose(): Promise<void> }> {

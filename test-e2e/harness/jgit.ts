@@ -2,13 +2,13 @@
 // packs layout come from (issue 15): a pinned set of jars, fetched one by one from Maven Central with
 // `mvn dependency:copy` into the test cache (outside the repository), run with the machine's Java.
 // `tsx test-e2e/harness/jgit.ts --install-only` installs it ahead of a test run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RunOptions, RunResult } from './context.js';
 import { cacheDir } from './minio.js';
+import { type RunOptions, type RunResult, run } from './process.js';
 
 export const JGIT_VERSION = '7.8.1.202611041320-r';
 
@@ -62,7 +62,7 @@ export async function ensureJgit(log: (line: string) => void = (l) => process.st
   log(`fetching JGit ${JGIT_VERSION} (${JGIT_ARTIFACTS.length} jars) from Maven Central with mvn (first run only; cached in ${published})`);
   try {
     for (const artifact of JGIT_ARTIFACTS) {
-      const result = await runProcess(
+      const result = await run(
         'mvn',
         ['-q', '-B', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${staging}`],
         process.env,
@@ -106,29 +106,7 @@ export function jgit(args: readonly string[], env: Readonly<Record<string, strin
     `${jgitDir()}/*`,
     JGIT_MAIN,
   ];
-  return runProcess('java', [...java, ...args], env, { timeoutMs: 120_000, ...options });
-}
-
-/** Runs a command to its end (this module also runs outside vitest, so not the world's `run`). */
-function runProcess(
-  command: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  options: RunOptions = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}`)));
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return run('java', [...java, ...args], env, { timeoutMs: 120_000, ...options });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
