@@ -32,8 +32,10 @@ try {
     lock.assertHeld();
     await new Promise((r) => setTimeout(r, 200));
   }
+  // When it lets go: the lock is ours at least until then (its delete lands later still).
+  const releasing = Date.now();
   await lock.release();
-  say({ event: 'released', at: Date.now(), writes });
+  say({ event: 'released', at: Date.now(), releasing, writes });
 } catch (error) {
   say({ event: 'refused', code: error instanceof GitRemoteS3Error ? error.code : 'unexpected', message: (error as Error).message });
 } finally {
