@@ -70,10 +70,21 @@ describe('comparing packed-refs and loose refs with info/refs', () => {
     expect(found).toEqual([
       { kind: 'loose-stale', key: key('refs/heads/main'), ref: 'refs/heads/main', loose: A, table: B },
       { kind: 'loose-deleted', key: key('refs/heads/old'), ref: 'refs/heads/old', loose: C },
-      { kind: 'packed-stale', ref: 'refs/heads/main', packed: A, table: B },
+      { kind: 'packed-stale', ref: 'refs/tags/v1', packed: undefined, table: T },
+    ]);
+    expect(compareRefStores(table, packed([{ ref: 'refs/heads/old', sha: C }]), [])).toEqual([
+      { kind: 'packed-stale', ref: 'refs/heads/main', packed: undefined, table: B },
       { kind: 'packed-stale', ref: 'refs/heads/old', packed: C, table: undefined },
       { kind: 'packed-stale', ref: 'refs/tags/v1', packed: undefined, table: T },
     ]);
+  });
+
+  it('judges packed-refs only for refs without a loose key, as git and JGit read them (JGit packs none it holds loose)', () => {
+    const allLoose = [loose('refs/heads/main', B), loose('refs/tags/v1', T)];
+    expect(compareRefStores(table, undefined, allLoose)).toEqual([]);
+    expect(compareRefStores(table, packed([]), allLoose)).toEqual([]);
+    expect(compareRefStores(table, packed([{ ref: 'refs/heads/main', sha: A }]), allLoose)).toEqual([]);
+    expect(compareRefStores(table, undefined, [loose('refs/heads/main', B)])).toEqual([{ kind: 'packed-missing' }]);
   });
 
   it('reports a missing packed-refs only when there are refs', () => {

@@ -62,7 +62,11 @@ export interface PackedView {
   readonly declaresUnpeeled: (ref: string) => boolean;
 }
 
-/** Every way packed-refs and the loose keys disagree with info/refs (`table`), ref by ref. */
+/**
+ * Every way a reader of the bucket as a bare repository sees other refs than info/refs (`table`) says, ref by
+ * ref. Such a reader (git, JGit) takes a loose key over packed-refs, so packed-refs only counts for refs that
+ * have no loose key: JGit leaves refs it holds loose out of packed-refs, or writes none at all.
+ */
 export function compareRefStores(
   table: readonly RefRecord[],
   packed: PackedView | undefined,
@@ -75,12 +79,14 @@ export function compareRefStores(
     if (!want) found.push({ kind: 'loose-deleted', key: l.key, ref: l.ref, loose: l.sha });
     else if (l.sha !== want.sha) found.push({ kind: 'loose-stale', key: l.key, ref: l.ref, loose: l.sha, table: want.sha });
   }
+  const looseRefs = new Set(loose.map((l) => l.ref));
   if (!packed) {
-    if (table.length > 0) found.push({ kind: 'packed-missing' });
+    if (table.some((r) => !looseRefs.has(r.ref))) found.push({ kind: 'packed-missing' });
     return found;
   }
   const inPacked = new Map(packed.refs.map((r) => [r.ref, r]));
   for (const ref of [...new Set([...ids.keys(), ...inPacked.keys()])].sort()) {
+    if (looseRefs.has(ref)) continue;
     const want = ids.get(ref);
     const have = inPacked.get(ref);
     if (want?.sha !== have?.sha) found.push({ kind: 'packed-stale', ref, packed: have?.sha, table: want?.sha });
