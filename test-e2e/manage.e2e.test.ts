@@ -50,6 +50,17 @@ describe('git s3 list', () => {
     expect(requests.filter((l) => /\/listing\/HEAD -> 200/.test(l))).toHaveLength(1);
   });
 
+  test('stops quietly when its reader stops early (git s3 list | head), as git does', async ({ world }) => {
+    const { repo } = await pushedRepo(world, 'piped');
+    // Enough refs that the report outgrows a pipe's buffer, so the reader surely goes away mid-report.
+    const refs = Array.from({ length: 1500 }, (_, i) => `HEAD:refs/tags/t${String(i).padStart(4, '0')}-${'x'.repeat(40)}`);
+    await world.git(['push', '-q', 'origin', ...refs], repo);
+    const script = 'git s3 list origin | head -1; echo "status $' + '{PIPESTATUS[0]}" >&2';
+    const result = await world.run('bash', ['-c', script], { cwd: repo });
+    expect(result.stdout).toBe('HEAD: refs/heads/main\n');
+    expect(result.stderr).toBe('status 0\n');
+  });
+
   test('says so for an empty remote', async ({ world }) => {
     const result = await remoteS3(world, ['list', world.url('nothing')]);
     expect(result).toMatchObject({ code: 0, stdout: `no refs on ${world.url('nothing')}\n` });

@@ -4,7 +4,7 @@
 // is the management CLI (invocation.ts). Each side is imported lazily so start-up loads only what the
 // invocation needs.
 import { basename } from 'node:path';
-import { handleInterrupts, isInterrupted } from '@git-remote-s3/core/interrupt';
+import { exitInterrupted, handleInterrupts, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { isHelperInvocation } from './invocation.js';
 
 const args = process.argv.slice(2);
@@ -22,6 +22,11 @@ if (isHelperInvocation(args, invokedAs, process.env)) {
   // Once interrupted, the interruption's cleanup ends the process, with the signal's exit code.
   process.stdout.write('', () => isInterrupted() || process.exit(code));
 } else {
+  // A reader that stopped early (`git s3 list | head`) wants no more: stop quietly, as git's own commands do,
+  // after undoing what the command holds.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') exitInterrupted(0);
+  });
   const { runCli } = await import('./cli.js');
   exit(await runCli(args, invokedAs));
 }
