@@ -43,7 +43,13 @@ const propsFileSchema = z.string().check(
   z.refine((s) => s !== '.' && s !== '..', 'properties file must be a plain file name in your home directory'),
 );
 
-export function parseRemoteUrl(text: string): RemoteUrl {
+/**
+ * Parses a remote URL (DESIGN §2); throws BadUrlError naming the URL with any inline secret masked. Inline
+ * credentials (JGit's `amazon-s3://<accesskey>:<secretkey>@…`) are refused: a URL ends up in git's config,
+ * its output and shell history, so keys belong in a properties file or the AWS chain.
+ */
+export function parseRemoteUrl(url: string): RemoteUrl {
+  const text = maskInlineSecret(url);
   const match = /^([a-z0-9+-]+):\/\/(.*)$/s.exec(text);
   if (!match) throw new BadUrlError(text, 'missing scheme');
   const scheme = SCHEMES.find((s) => s === match[1]);
@@ -67,6 +73,14 @@ export function parseRemoteUrl(text: string): RemoteUrl {
   const prefix = segments.map((s) => check(segmentSchema, s, text)).join('/');
 
   if (userPart === undefined) return { scheme, bucket, prefix };
+  if (text !== url) {
+    throw new BadUrlError(
+      text,
+      scheme === 'amazon-s3'
+        ? 'credentials in the url are not supported; put accesskey and secretkey in a properties file in your home directory and name it before the @'
+        : 'credentials in the url are not supported; name an AWS profile before the @, or use the AWS credential chain',
+    );
+  }
   if (userPart === '') throw new BadUrlError(text, `empty ${scheme === 'amazon-s3' ? 'properties file' : 'profile'} before '@'`);
   if (scheme === 'amazon-s3')
     return {
@@ -97,4 +111,10 @@ function check<T>(schema: z.ZodMiniType<T>, value: string, url: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new BadUrlError(url, result.error.issues[0]?.message ?? 'invalid');
+}
+
+/** The URL with the secret of inline `<user>:<secret>@` credentials replaced by `***` (unchanged without any). */
+function maskInlineSecret(url: string): string {
+  // A secret key may hold '/' and '+': everything up to the last '@' is masked.
+  return url.replace(/^([a-z0-9+-]+:\/\/[^/@:]*):.*@/s, '$1:***@');
 }
