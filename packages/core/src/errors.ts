@@ -304,7 +304,8 @@ export class JGitEncryptedError extends GitRemoteS3Error {
  */
 export class UnknownLayoutError extends GitRemoteS3Error {
   constructor(remote: string, headUrl: string, text: string) {
-    const shown = printable(text.trim().slice(0, 40)) + (text.trim().length > 40 ? '…' : '');
+    // Ciphertext or binary: only printable ASCII is shown as it is, so the terminal gets no stray bytes.
+    const shown = asciiOnly(printable(text.trim().slice(0, 40))) + (text.trim().length > 40 ? '…' : '');
     super(
       'unknown-layout',
       `cannot tell the layout of ${remote}: ${headUrl} holds '${shown}', neither 'ref: refs/heads/<branch>' (packs layout) nor a ref name (bundle layout); a remote that JGit encrypts (password in its properties file) looks like this and cannot be read; otherwise rewrite HEAD in one of those forms`,
@@ -380,6 +381,11 @@ export function formatAge(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** `text` with every character outside printable ASCII as `\u{…}` (bytes that were not UTF-8 read as U+FFFD). */
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
 }
 
 /** Shows control characters of untrusted text as escapes so that a message cannot rewrite the terminal. */

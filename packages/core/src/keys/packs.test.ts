@@ -177,6 +177,11 @@ describe('HEAD and layout detection', () => {
     expect(message).toContain(`'\\x01${'x'.repeat(39)}…'`);
   });
 
+  it('shows the bytes of a ciphertext HEAD as escapes, never raw to the terminal', () => {
+    const attempt = () => knownLayoutOfHead('+\u00ab\ufffdY\u00cb', 's3://b/r', 's3://b/r/HEAD');
+    expect(attempt).toThrow("holds '+\\u{ab}\\u{fffd}Y\\u{cb}'");
+  });
+
   it('passes the two layouts and a missing HEAD through', () => {
     expect(knownLayoutOfHead('ref: refs/heads/main\n', 'r', 'h')).toBe('packs');
     expect(knownLayoutOfHead('refs/heads/main', 'r', 'h')).toBe('bundle');
