@@ -4,6 +4,7 @@
 import {
   currentBranch,
   IncompleteRemoteError,
+  LayoutConflictError,
   log,
   missingObjects,
   NotFoundError,
@@ -141,10 +142,16 @@ export class PacksLayout implements Layout {
         const { refs: next, fullyPeeled } = withKnownPeels(applied, await objectPeels(applied.map((r) => r.sha)));
         try {
           const { etag } = await commitRefTable(this.remote, table, next);
-          // Committed: what follows is bookkeeping, and its failure must not make git report the refs as failed.
-          await this.afterCommit(accepted, { etag, refs: next, fullyPeeled }, packed).catch((error: unknown) =>
-            log.warn(`the push is committed, but ${(error as Error).message}`),
+          // Committed: what follows is bookkeeping, and its failure must not make git report the refs as
+          // failed; unless a racing first push made the remote the other layout, where nobody reads these refs.
+          const trouble = await this.afterCommit(accepted, { etag, refs: next, fullyPeeled }, packed).then(
+            () => undefined,
+            (error: unknown) => error as Error,
           );
+          if (trouble instanceof LayoutConflictError) {
+            return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: trouble.message } : toResult(d)));
+          }
+          if (trouble) log.warn(`the push is committed, but ${trouble.message}`);
           return decisions.map(toResult);
         } catch (error) {
           // S3 answers a write conditional on an object that is gone with 404: the table was migrated away or deleted.

@@ -153,7 +153,9 @@ export async function writeHeadIfAbsent(remote: Remote, branch: string): Promise
     if (!(error instanceof PreconditionFailedError)) throw error;
     const head = await remote.store.getText(key);
     if (head && layoutOfHead(head.text) !== 'packs') {
-      throw new LayoutConflictError(remote.display, 'bundle', head.text.trim(), `run 'git s3 migrate ${remote.display} --to packs'`);
+      // Pushing again stores the refs where clients read them; a migration would start from the bundle
+      // layout's refs and drop these.
+      throw new LayoutConflictError(remote.display, 'bundle', head.text.trim(), 'push again: the remote is in the bundle layout now');
     }
   }
 }
