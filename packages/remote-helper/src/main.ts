@@ -16,7 +16,7 @@ const exit = (code: number) => {
 };
 
 if (isHelperInvocation(args, invokedAs, process.env)) {
-  const { runHelper } = await import('./helper.js');
+  const { runHelper } = await import('./helper/helper.js');
   const code = await runHelper(args[0] ?? '', args[1] ?? '');
   // Everything written is flushed by now; end here rather than wait for stdin, sockets or timers.
   // Once interrupted, the interruption's cleanup ends the process, with the signal's exit code.
@@ -27,6 +27,6 @@ if (isHelperInvocation(args, invokedAs, process.env)) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') exitInterrupted(0);
   });
-  const { runCli } = await import('./cli.js');
+  const { runCli } = await import('./cli/cli.js');
   exit(await runCli(args, invokedAs));
 }

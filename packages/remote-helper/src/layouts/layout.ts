@@ -2,7 +2,7 @@
 // layout it holds.
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat } from '@git-remote-s3/core/repo';
-import type { ListedRef, PushResult } from '../protocol.js';
+import type { ListedRef, PushResult } from '../helper/protocol.js';
 
 export interface RemoteListing {
   /** Refs sorted by name, each at the object id the remote holds. */

@@ -10,9 +10,9 @@ import {
   refNameProblem,
   withLock,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
 import type { RefEntry } from '../layouts/bundle/ref-table.js';
-import type { Remote } from '../remote.js';
 import { readRef } from './remote-state.js';
 
 /**

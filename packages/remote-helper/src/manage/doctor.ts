@@ -2,10 +2,10 @@
 // (stale locks, leftover bundles, HEAD), reads it again to see what is left, and says what would fix that.
 // Never asks anything: it runs unattended.
 import { formatAge, GitRemoteS3Error, judgeLock, lockKey, printable, withLock } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
 import * as z from 'zod/mini';
 import { resolveRef } from '../layouts/bundle/ref-table.js';
-import type { Remote } from '../remote.js';
 import { branchRef } from './branch.js';
 import { type DiagnosisContext, describeFinding, diagnose, type Finding, findingId, fixHint, isProblem, summarize } from './diagnose.js';
 import { readRef, readRemoteState } from './remote-state.js';

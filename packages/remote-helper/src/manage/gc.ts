@@ -15,6 +15,7 @@ import {
   repoGitOptions,
   retiredPacksKey,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
@@ -31,7 +32,6 @@ import {
   uploadPack,
   where,
 } from '../layouts/packs/remote-repo.js';
-import type { Remote } from '../remote.js';
 import { forgetRetired, type GcPlan, type GcState, type PackGroup, planGc, replaceConsolidated, retire, type Waiting } from './gc-plan.js';
 import type { Consolidation, GcReport } from './gc-report.js';
 import { createScratchRepo } from './scratch-repo.js';

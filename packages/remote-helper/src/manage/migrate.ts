@@ -16,11 +16,11 @@ import {
   parseBundleLayoutKey,
   refsPrefix,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
 import { layoutForNewRemote } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
 import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
-import type { Remote } from '../remote.js';
 import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
 import { BundleTarget } from './migrate/bundle-target.js';
 import { deleteSourceLayout } from './migrate/finish.js';

@@ -11,6 +11,7 @@ import {
   type RefRecord,
   refsPrefix,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../layouts/packs/loose-refs.js';
 import {
   compareRefStores,
@@ -20,7 +21,6 @@ import {
   type RefStoreDisagreement,
 } from '../layouts/packs/ref-stores.js';
 import { where } from '../layouts/packs/remote-repo.js';
-import type { Remote } from '../remote.js';
 
 export interface RefStoreFinding {
   readonly problem: boolean;

@@ -16,6 +16,7 @@ import {
   printable,
   type RefRecord,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
 import { keepRefStoresInStep } from '../layouts/packs/loose-refs.js';
 import { withKnownPeels } from '../layouts/packs/ref-stores.js';
@@ -30,7 +31,6 @@ import {
   setProtected,
 } from '../layouts/packs/remote-repo.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
-import type { Remote } from '../remote.js';
 import { branchName, branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';
 import { diagnoseRefStores } from './packs-refs.js';

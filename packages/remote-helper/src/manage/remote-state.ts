@@ -1,8 +1,8 @@
 // What the management commands look at: one listing of `<prefix>/refs/` and the text of `<prefix>/HEAD`,
 // read concurrently (two requests, whatever the number of refs); or one ref's keys, looked at again under its lock.
 import { headKey, refDirPrefix, refsPrefix } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { buildRefTable, type RefEntry, type RefTable } from '../layouts/bundle/ref-table.js';
-import type { Remote } from '../remote.js';
 
 export interface RemoteState {
   readonly table: RefTable;

@@ -1,6 +1,6 @@
 import { GitRemoteS3Error, PreconditionFailedError, type PutOptions } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { describe, expect, it } from 'vitest';
-import type { Remote } from '../remote.js';
 import { replaceHead } from './set-head.js';
 
 /** A remote whose store records each put and answers it as `answer` says. */

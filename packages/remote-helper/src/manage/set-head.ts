@@ -1,7 +1,7 @@
 // `doctor --set-head`: points a remote's HEAD at a branch, in the layout's own text, with a conditional
 // write on what doctor read, so it never overrides a HEAD another command or push wrote meanwhile.
 import { GitRemoteS3Error, headKey, PreconditionFailedError } from '@git-remote-s3/core';
-import type { Remote } from '../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
 
 /**
  * Writes `text` to `<prefix>/HEAD` if it is still as read: `etag` of the HEAD read, or undefined when there

@@ -1,8 +1,8 @@
 // The `bundle` layout (DESIGN §3, compatible with awslabs/git-remote-s3 0.3.x): one self-contained bundle
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
 import { currentBranch, headKey, type ListResult, log, mapConcurrent, objectUrl, refsPrefix } from '@git-remote-s3/core';
-import type { ListedRef, PushResult } from '../../protocol.js';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
+import type { ListedRef, PushResult } from '../../helper/protocol.js';
 import {
   chooseDefaultBranch,
   chooseHead,

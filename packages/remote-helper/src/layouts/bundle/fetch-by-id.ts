@@ -2,7 +2,7 @@
 // that is no listed tip (`git fetch origin <sha>`, a submodule's recorded commit), the listed refs'
 // bundles in turn until it is here. Bundles are self-contained, so the first one that holds it is enough.
 import { missingObjects, NoSuchObjectError } from '@git-remote-s3/core';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
 import type { FetchRequest } from '../layout.js';
 import { fetchBundles } from './fetch.js';
 import type { BundleObject } from './ref-table.js';

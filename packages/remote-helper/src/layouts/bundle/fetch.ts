@@ -14,8 +14,8 @@ import {
   type RepoOptions,
   spawnGit,
 } from '@git-remote-s3/core';
-import { splitBundle } from '../../bundle-file.js';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
+import { splitBundle } from './bundle-file.js';
 import type { BundleObject } from './ref-table.js';
 
 const FETCH_CONCURRENCY = 4;

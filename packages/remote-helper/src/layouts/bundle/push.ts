@@ -20,11 +20,11 @@ import {
   withLock,
   zipKey,
 } from '@git-remote-s3/core';
-import { writeBundle } from '../../bundle-file.js';
-import type { PushResult } from '../../protocol.js';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
+import type { PushResult } from '../../helper/protocol.js';
 import { explainMissingObjects, judgePush, shallowBoundary } from '../completeness.js';
 import type { PushRequest, SessionOptions } from '../layout.js';
+import { writeBundle } from './bundle-file.js';
 import { ambiguityError, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
 
 class Rejected extends Error {

@@ -14,7 +14,7 @@ import {
   type RefRecord,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import type { ListedRef, PushResult } from '../../protocol.js';
+import type { ListedRef, PushResult } from '../../helper/protocol.js';
 import { explainMissingObjects, judgePush, refuseIncomplete, shallowBoundary, type Verdict } from '../completeness.js';
 import {
   chooseDefaultBranch,

@@ -12,9 +12,9 @@ import {
   objectUrl,
   refsPrefix,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { fetchBundles } from '../../layouts/bundle/fetch.js';
 import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
-import type { Remote } from '../../remote.js';
 import type { MigratedRef, Snapshot, Source } from './migration.js';
 import { keyChanges, lockedRefusal, nameRefs, newHeadBranch } from './plan.js';
 import { RefLocks } from './ref-locks.js';

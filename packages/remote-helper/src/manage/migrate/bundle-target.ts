@@ -15,8 +15,8 @@ import {
   refsPrefix,
   zipKey,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { uploadBundle, uploadZip } from '../../layouts/bundle/push.js';
-import type { Remote } from '../../remote.js';
 import type { Reporter, Snapshot, Target } from './migration.js';
 import { describeRefs, plural } from './plan.js';
 import { RefLocks } from './ref-locks.js';

@@ -1,6 +1,6 @@
 import { MigrationIncompleteError } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { describe, expect, it } from 'vitest';
-import type { Remote } from '../../remote.js';
 import { deleteSourceLayout } from './finish.js';
 import type { Source } from './migration.js';
 

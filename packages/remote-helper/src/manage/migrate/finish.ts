@@ -2,7 +2,7 @@
 // push landed in them while HEAD was being switched; then every one of them stays and the error says how to
 // finish, so that a push is never deleted unseen.
 import { type Layout, MigrationIncompleteError } from '@git-remote-s3/core';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
 import type { Reporter, Source } from './migration.js';
 import { plural } from './plan.js';
 

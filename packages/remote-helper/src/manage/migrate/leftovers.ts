@@ -12,7 +12,7 @@ import {
   type RefRecord,
   refsPrefix,
 } from '@git-remote-s3/core';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { currentBundles, readBundleTable, withoutLooseRefs } from './bundle-source.js';
 import type { MigratedRef, Reporter } from './migration.js';
 import { nameRefs, plural, refsMissingFrom } from './plan.js';

@@ -16,10 +16,10 @@ import {
   type RefRecord,
   refsPrefix,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { fetchPacks } from '../../layouts/packs/fetch.js';
 import { listLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
 import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
-import type { Remote } from '../../remote.js';
 import { readBundleTable } from './bundle-source.js';
 import { markedBranches } from './leftovers.js';
 import type { Snapshot, Source } from './migration.js';

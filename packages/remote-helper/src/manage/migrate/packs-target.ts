@@ -17,6 +17,7 @@ import {
   packListKey,
   protectedRefsKey,
 } from '@git-remote-s3/core';
+import type { Remote } from '@git-remote-s3/core/remote';
 import { withKnownPeels } from '../../layouts/packs/ref-stores.js';
 import {
   commitRefTable,
@@ -27,7 +28,6 @@ import {
   uploadPack,
   writePackedRefs,
 } from '../../layouts/packs/remote-repo.js';
-import type { Remote } from '../../remote.js';
 import type { Reporter, Snapshot, Target } from './migration.js';
 import { describeRefs, plural } from './plan.js';
 

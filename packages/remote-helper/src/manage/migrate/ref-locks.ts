@@ -2,7 +2,7 @@
 // are held, a push to any of these refs is refused with the usual "locked" message, and each lock is kept
 // fresh by its own heartbeat however long the migration takes.
 import { acquireLock, type HeldLock, lockKey, log, mapConcurrent } from '@git-remote-s3/core';
-import type { Remote } from '../../remote.js';
+import type { Remote } from '@git-remote-s3/core/remote';
 
 /** Locks taken or released at once: each is one conditional request. */
 const LOCK_CONCURRENCY = 8;

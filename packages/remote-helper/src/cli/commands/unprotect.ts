@@ -1,9 +1,9 @@
 // `unprotect <remote> <branch>`: lifts a branch's protection, allowing force pushes and deletion again.
 import { Command, Option } from 'clipanion';
+import { branchName, unprotectBranch } from '../../manage/branch.js';
+import { protectPacksBranch } from '../../manage/packs.js';
+import { layoutOf, withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { branchName, unprotectBranch } from '../manage/branch.js';
-import { protectPacksBranch } from '../manage/packs.js';
-import { layoutOf, withTarget } from '../manage/target.js';
 
 export class UnprotectCommand extends ManagementCommand {
   static override paths = [['unprotect']];

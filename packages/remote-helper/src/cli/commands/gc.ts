@@ -2,11 +2,11 @@
 // runs retired once their grace period is over.
 import { formatAge } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
+import { runGc } from '../../manage/gc.js';
+import { parseGrace } from '../../manage/gc-plan.js';
+import { formatGcReport } from '../../manage/gc-report.js';
+import { withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { runGc } from '../manage/gc.js';
-import { parseGrace } from '../manage/gc-plan.js';
-import { formatGcReport } from '../manage/gc-report.js';
-import { withTarget } from '../manage/target.js';
 
 /** Below this, a clone or fetch that was already running when the previous gc ran may find its packs gone. */
 const SHORT_GRACE_MS = 60_000;

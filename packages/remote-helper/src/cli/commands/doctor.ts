@@ -1,9 +1,9 @@
 // `doctor <remote>`: reports what is wrong with a remote and, only when asked by flag, fixes it.
 import { Command, Option } from 'clipanion';
+import { parseLockTtl, runDoctor } from '../../manage/doctor.js';
+import { runPacksDoctor } from '../../manage/packs.js';
+import { layoutOf, withTarget } from '../../manage/target.js';
 import { EXIT_FAILED, ManagementCommand } from '../cli-command.js';
-import { parseLockTtl, runDoctor } from '../manage/doctor.js';
-import { runPacksDoctor } from '../manage/packs.js';
-import { layoutOf, withTarget } from '../manage/target.js';
 
 export class DoctorCommand extends ManagementCommand {
   static override paths = [['doctor']];

@@ -1,12 +1,12 @@
 // `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
 import { headKey, knownLayoutOfHead, objectUrl } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
+import { layoutForNewRemote } from '../../layouts/choose.js';
+import { formatRefList } from '../../manage/list.js';
+import { listPacksRemote } from '../../manage/packs.js';
+import { readRemoteState } from '../../manage/remote-state.js';
+import { withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { layoutForNewRemote } from '../layouts/choose.js';
-import { formatRefList } from '../manage/list.js';
-import { listPacksRemote } from '../manage/packs.js';
-import { readRemoteState } from '../manage/remote-state.js';
-import { withTarget } from '../manage/target.js';
 
 export class ListCommand extends ManagementCommand {
   static override paths = [['list']];

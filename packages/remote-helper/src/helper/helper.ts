@@ -3,8 +3,8 @@
 import { asExpected, describeError, GitRemoteS3Error, LazyFetchRefusedError } from '@git-remote-s3/core/errors';
 import { exitInterrupted, holdsAnything, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
-import { HELPER_MARK, startedByOwnGit } from './invocation.js';
-import type { Layout } from './layouts/layout.js';
+import { HELPER_MARK, startedByOwnGit } from '../invocation.js';
+import type { Layout } from '../layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
 
@@ -30,7 +30,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     // The URL parser, the S3 side and the AWS SDK load when a command needs the remote, not for
     // `capabilities`; a bad URL is still refused before any request, at the first command that needs it.
     const openLayout = async (): Promise<Layout> => {
-      const [{ openRemote }, { detectLayout }] = await Promise.all([import('./remote.js'), import('./layouts/choose.js')]);
+      const [{ openRemote }, { detectLayout }] = await Promise.all([import('@git-remote-s3/core/remote'), import('../layouts/choose.js')]);
       const remote = await openRemote(url, remoteName);
       await offerLfsSetup(remoteName, remote.gitConfig);
       closeStore = () => remote.store.close();

@@ -1,9 +1,9 @@
 // `delete-branch <remote> <branch>`: deletes a branch's bundles and repo.zip from the remote.
 import { Command, Option } from 'clipanion';
+import { deleteBranch, pickBranch } from '../../manage/branch.js';
+import { deletePacksBranch } from '../../manage/packs.js';
+import { layoutOf, withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { deleteBranch, pickBranch } from '../manage/branch.js';
-import { deletePacksBranch } from '../manage/packs.js';
-import { layoutOf, withTarget } from '../manage/target.js';
 
 export class DeleteBranchCommand extends ManagementCommand {
   static override paths = [['delete-branch']];

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { log, type Verbosity } from '@git-remote-s3/core/log';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Layout, SessionOptions } from './layouts/layout.js';
+import type { Layout, SessionOptions } from '../layouts/layout.js';
 import {
   applyOption,
   nonCommitBranchReason,

@@ -6,8 +6,8 @@ import type { Readable, Writable } from 'node:stream';
 import { GitRemoteS3Error, UNSHALLOW_REMEDY } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat, objectTypes, revParse } from '@git-remote-s3/core/repo';
-import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from './layouts/layout.js';
-import { objectFormatMismatch, refNameConflicts } from './layouts/push-rules.js';
+import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layouts/layout.js';
+import { objectFormatMismatch, refNameConflicts } from '../layouts/push-rules.js';
 import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
 
 export const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];

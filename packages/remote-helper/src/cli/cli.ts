@@ -2,6 +2,7 @@
 // commands/; a command line that does not parse is reported like any other failure (cli-command.ts).
 import { log, printable, verbosityFromEnv } from '@git-remote-s3/core';
 import { type BaseContext, Builtins, Cli, type Command, UsageError } from 'clipanion';
+import { VERSION } from '../version.js';
 import { reportFailure } from './cli-command.js';
 import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
@@ -10,7 +11,6 @@ import { ListCommand } from './commands/list.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
-import { VERSION } from './version.js';
 
 /** `invokedAs` is the program's file name: as `git-s3` the commands are shown as `git s3 <command>`. */
 export async function runCli(args: readonly string[], invokedAs: string, context: Partial<BaseContext> = {}): Promise<number> {

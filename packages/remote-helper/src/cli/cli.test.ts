@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 import { NotFoundError } from '@git-remote-s3/core';
 import { UsageError } from 'clipanion';
 import { describe, expect, it } from 'vitest';
+import { MANAGEMENT_COMMANDS } from '../invocation.js';
 import { runCli } from './cli.js';
 import { reportFailure } from './cli-command.js';
-import { MANAGEMENT_COMMANDS } from './invocation.js';
 
 async function cli(args: string[], invokedAs = 'git-s3') {
   const stdout = new PassThrough();

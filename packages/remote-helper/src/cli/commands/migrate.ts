@@ -1,9 +1,9 @@
 // `migrate <remote> --to packs|bundle`: converts a remote in place between the two bucket layouts.
 import { Command, Option, UsageError } from 'clipanion';
+import { parseTargetLayout } from '../../manage/migrate/plan.js';
+import { migrateRemote } from '../../manage/migrate.js';
+import { withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { parseTargetLayout } from '../manage/migrate/plan.js';
-import { migrateRemote } from '../manage/migrate.js';
-import { withTarget } from '../manage/target.js';
 
 export class MigrateCommand extends ManagementCommand {
   static override paths = [['migrate']];

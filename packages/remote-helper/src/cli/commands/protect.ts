@@ -1,9 +1,9 @@
 // `protect <remote> <branch>`: marks a branch so that force pushes and deletion are refused.
 import { Command, Option } from 'clipanion';
+import { branchName, protectBranch } from '../../manage/branch.js';
+import { protectPacksBranch } from '../../manage/packs.js';
+import { layoutOf, withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
-import { branchName, protectBranch } from '../manage/branch.js';
-import { protectPacksBranch } from '../manage/packs.js';
-import { layoutOf, withTarget } from '../manage/target.js';
 
 export class ProtectCommand extends ManagementCommand {
   static override paths = [['protect']];
