@@ -33,7 +33,8 @@ export type ErrorCode =
   | 's3'
   | 'git-missing'
   | 'git-failed'
-  | 'local-io';
+  | 'local-io'
+  | 'usage';
 
 /** Base of every expected error: the message is for the user, `data` is for programs and tests. */
 export class GitRemoteS3Error extends Error {
@@ -45,6 +46,16 @@ export class GitRemoteS3Error extends Error {
     this.name = new.target.name;
     this.code = code;
     this.data = data;
+  }
+}
+
+/**
+ * A command line the command cannot act on (a missing or contradictory option, a bad argument): thrown by
+ * library code so that it needs no CLI library; reported as a usage mistake.
+ */
+export class UsageError extends GitRemoteS3Error {
+  constructor(message: string) {
+    super('usage', message);
   }
 }
 
