@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PreconditionFailedError } from '@git-remote-s3/core';
+import { openStore, PreconditionFailedError } from '@git-remote-s3/core';
 import { describe, expect } from 'vitest';
 import { test } from './harness/context.js';
 
@@ -50,8 +50,16 @@ describe('object store on a real S3 server', () => {
     const source = pseudoRandomStream(size, 'fifty');
     source.pipe(tee);
     let progress = 0;
-    await world.store.upload('repo/big.bin', tee, { partSize: 8 * 1024 * 1024, concurrency: 4, onProgress: (n) => (progress = n) });
-    const counts = world.store.requestCounts();
+    // Transfer tuning is given when a store opens: this one sends 8 MiB parts, 4 in flight.
+    const tuned = await openStore({
+      bucket: world.bucket,
+      endpoint: world.server.endpoint,
+      credentials: { accessKeyId: world.server.accessKeyId, secretAccessKey: world.server.secretAccessKey },
+      env: {},
+      transfer: { partSize: 8 * 1024 * 1024, concurrency: 4 },
+    });
+    await tuned.upload('repo/big.bin', tee, { onProgress: (n) => (progress = n) }).finally(() => tuned.close());
+    const counts = tuned.requestCounts();
     expect(counts.CreateMultipartUpload).toBe(1);
     expect(counts.UploadPart).toBe(7);
     expect(counts.CompleteMultipartUpload).toBe(1);

@@ -4,12 +4,12 @@ import * as z from 'zod/mini';
 import { BadConfigError } from './errors.js';
 import { git } from './git.js';
 import { DEFAULT_LOCK_TTL_MS } from './lock.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './store/object-store.js';
 
 export type Layout = 'bundle' | 'packs';
 
-/** Multipart part size and parts in flight: one transfer holds at most their product in memory. */
-export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-export const DEFAULT_CONCURRENCY = 4;
+/** Multipart part size and parts in flight (the store's TransferTuning): one transfer holds at most their product. */
+export { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE };
 
 export interface Settings {
   readonly lockTtlMs: number;

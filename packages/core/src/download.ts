@@ -1,5 +1,5 @@
 // Streams one object: a single GET when small, ranged GETs in parallel when large, always delivered in
-// order. Memory bound: at most `concurrency` parts of `partSize` bytes are held at once.
+// order. Memory bound: at most the store's `concurrency` parts of `partSize` bytes are held at once.
 import { Readable } from 'node:stream';
 import { CorruptObjectError } from './errors.js';
 import type { ObjectStore } from './store.js';
@@ -8,14 +8,16 @@ import { objectUrl } from './url.js';
 export interface DownloadOptions {
   /** The object's size, when known (from a listing or HEAD); enables parallel ranges. */
   readonly size?: number;
-  readonly partSize: number;
-  readonly concurrency: number;
+  /** Downloads running side by side that share the store's transfer concurrency between them (default 1). */
+  readonly sharedBy?: number;
   readonly onProgress?: (bytes: number) => void;
   readonly signal?: AbortSignal;
 }
 
 export async function downloadObject(store: ObjectStore, key: string, options: DownloadOptions): Promise<Readable> {
-  const { size, partSize, concurrency } = options;
+  const { size } = options;
+  const { partSize } = store.transfer;
+  const concurrency = Math.max(1, Math.floor(store.transfer.concurrency / (options.sharedBy ?? 1)));
   if (size === undefined || size <= partSize || concurrency <= 1) {
     const { body } = await store.get(key, undefined, options.signal);
     return counted(body, options.onProgress);

@@ -44,6 +44,8 @@ export async function openRemote(urlText: string, remoteName?: string): Promise<
     ...(acl ? { acl } : {}),
     ...(settings.sse ? { sse: settings.sse } : {}),
     ...(settings.addressingStyle ? { addressingStyle: settings.addressingStyle } : {}),
+    // Every upload and ranged download through this remote: at most partSize × concurrency bytes in memory each.
+    transfer: { partSize: settings.partSize, concurrency: settings.concurrency },
     onRequest: (r) => log.debug(`${r.method} ${r.key} -> ${r.status ?? 'failed'} (${r.ms} ms)`),
     onNotice: (message) => log.debug(message),
   });

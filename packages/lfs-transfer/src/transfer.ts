@@ -66,8 +66,6 @@ export async function uploadObject(
     return { skipped: true };
   }
   await remote.store.upload(key, createReadStream(path, { highWaterMark: 1024 * 1024 }), {
-    partSize: remote.settings.partSize,
-    concurrency: remote.settings.concurrency,
     contentType: 'application/octet-stream',
     onProgress: report,
   });
@@ -101,11 +99,7 @@ export async function downloadObjectToFile(
   // Until git-lfs takes the file over, an interrupted agent removes its partial download.
   const forget = onInterrupt(() => rmSync(file, { force: true }));
   try {
-    const body = await downloadObject(remote.store, key, {
-      size,
-      partSize: remote.settings.partSize,
-      concurrency: remote.settings.concurrency,
-    });
+    const body = await downloadObject(remote.store, key, { size });
     await pipeline(body, tap, createWriteStream(file, { flags: 'wx' }));
     const digest = hash.digest('hex');
     const remedy = `upload it again from a clone that has it ('git lfs push --object-id <remote> ${oid}')`;

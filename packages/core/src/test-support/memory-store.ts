@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { NetworkError, NotFoundError, PreconditionFailedError, S3RequestError } from '../errors.js';
 import { writeRecognisingOwn } from '../own-write.js';
-import type { ListResult, ObjectBody, ObjectHead, ObjectStore, PutOptions, UploadOptions } from '../store.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../store/object-store.js';
+import type { ListResult, ObjectBody, ObjectHead, ObjectStore, PutOptions, TransferTuning, UploadOptions } from '../store.js';
 
 /**
  * How a write's answer is lost once the store has carried it out: `retried`, the SDK repeats the request and
@@ -23,6 +24,7 @@ interface Stored {
 export class MemoryStore implements ObjectStore {
   readonly bucket = 'memory';
   readonly endpointLabel = 'memory://';
+  readonly transfer: TransferTuning = { partSize: DEFAULT_PART_SIZE, concurrency: DEFAULT_CONCURRENCY };
   /** Answers lost so far. */
   lostAnswers = 0;
   private readonly objects = new Map<string, Stored>();

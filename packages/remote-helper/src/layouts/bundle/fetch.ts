@@ -42,15 +42,16 @@ export async function fetchBundles(
     meter.update([...done.values()].reduce((a, b) => a + b, 0));
   };
   // Parts within one bundle already go in parallel; across bundles, a few at a time.
-  const perBundle = Math.max(1, Math.floor(remote.settings.concurrency / Math.min(FETCH_CONCURRENCY, wanted.length)));
+  const sharedBy = Math.min(FETCH_CONCURRENCY, wanted.length);
   await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) =>
-    indexBundle(remote, bundle, { concurrency: perBundle, repo: options, onProgress: (n) => report(bundle.sha, n) }),
+    indexBundle(remote, bundle, { sharedBy, repo: options, onProgress: (n) => report(bundle.sha, n) }),
   );
   meter.finish();
 }
 
 interface IndexOptions {
-  readonly concurrency: number;
+  /** Bundles downloading side by side, sharing the store's transfer concurrency. */
+  readonly sharedBy: number;
   readonly repo: RepoOptions;
   readonly onProgress: (n: number) => void;
 }
@@ -60,8 +61,7 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
   const { repo } = options;
   const body = await downloadObject(remote.store, bundle.key, {
     size: bundle.size,
-    partSize: remote.settings.partSize,
-    concurrency: options.concurrency,
+    sharedBy: options.sharedBy,
     onProgress: options.onProgress,
   });
   const { header, pack } = await splitBundle(body, where);

@@ -157,8 +157,6 @@ export async function uploadBundle(
   const writer = writeBundle(sha, ref, { progress, ...(repo.cwd ? { cwd: repo.cwd } : {}) });
   const meter = createProgress({ title: `Uploading ${ref}`, enabled: progress });
   const upload = remote.store.upload(bundleKey(remote.url.prefix, ref, sha), writer.stream, {
-    partSize: remote.settings.partSize,
-    concurrency: remote.settings.concurrency,
     contentType: 'application/x-git-bundle',
     signal,
     onProgress: (n) => meter.update(n),
@@ -197,8 +195,6 @@ export async function uploadZip(remote: Remote, ref: string, sha: string, signal
   const archive = spawnGit(['archive', '--format=zip', sha], cwd);
   archive.stdin.end();
   const upload = remote.store.upload(zipKey(remote.url.prefix, ref), archive.stdout, {
-    partSize: remote.settings.partSize,
-    concurrency: remote.settings.concurrency,
     contentType: 'application/zip',
     contentDisposition: `attachment; filename=repo-${sha.slice(0, 8)}.zip`,
     metadata: { 'codepipeline-artifact-revision-summary': summary },

@@ -256,8 +256,7 @@ async function indexPack(
   const size = sizes.get(key);
   const body = await downloadObject(remote.store, key, {
     ...(size !== undefined ? { size } : {}),
-    partSize: remote.settings.partSize,
-    concurrency: Math.max(1, Math.floor(remote.settings.concurrency / PACKS_IN_FLIGHT)),
+    sharedBy: PACKS_IN_FLIGHT,
     onProgress,
   });
   const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));

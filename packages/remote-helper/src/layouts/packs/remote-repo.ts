@@ -128,8 +128,6 @@ export async function uploadPack(remote: Remote, pack: LocalPack, progress: bool
   const sent = { pack: 0, idx: 0 };
   await mapConcurrent(['pack', 'idx'] as const, 2, (kind) =>
     remote.store.upload(keys[kind], createReadStream(files[kind]), {
-      partSize: remote.settings.partSize,
-      concurrency: remote.settings.concurrency,
       contentType: 'application/octet-stream',
       onProgress: (n) => {
         sent[kind] = n;
