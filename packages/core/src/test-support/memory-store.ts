@@ -1,12 +1,12 @@
-// For unit tests of racing logic: an in-memory ObjectStore with S3's conditional-write semantics (If-None-Match:
-// *, If-Match on the ETag, ETag = MD5 of the bytes) and switches that lose the answers of the next writes the
-// way a flaky store does, after carrying them out. Conditional puts go through the production rule (own-write.ts).
+// For unit tests of racing logic (never imported by production code): an in-memory ObjectStore with the S3
+// semantics the code relies on, and switches that lose answers or make writes conflict the way a flaky store does.
+// Conditional puts go through the production rule (own-write.ts), as S3Store's do.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { NetworkError, NotFoundError, PreconditionFailedError, S3RequestError } from '../errors.js';
 import { writeRecognisingOwn } from '../own-write.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../store/object-store.js';
-import type { ListResult, ObjectBody, ObjectHead, ObjectStore, PutOptions, TransferTuning, UploadOptions } from '../store.js';
+import { CONFLICT_RETRIES, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MIN_PART_SIZE } from '../store/object-store.js';
+import type { ListResult, ObjectBody, ObjectHead, ObjectInfo, ObjectStore, PutOptions, TransferTuning, UploadOptions } from '../store.js';
 
 /**
  * How a write's answer is lost once the store has carried it out: `retried`, the SDK repeats the request and
@@ -15,24 +15,54 @@ import type { ListResult, ObjectBody, ObjectHead, ObjectStore, PutOptions, Trans
  */
 export type LostAnswer = 'retried' | '500' | 'reset';
 
+export interface MemoryStoreOptions {
+  readonly bucket?: string;
+  /** As a store is opened with (default 16 MiB × 4): an upload larger than one part goes multipart. */
+  readonly transfer?: Partial<TransferTuning>;
+  /** Keys and common prefixes per ListObjectsV2 page (S3: 1000); a listing makes one request per page. */
+  readonly pageSize?: number;
+}
+
 interface Stored {
   readonly bytes: Buffer;
   readonly etag: string;
   readonly lastModified: Date;
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** S3's answer to a batch of keys in one DeleteObjects request. */
+const DELETE_BATCH = 1000;
+
+/**
+ * What S3 does, as far as the code relies on it: `If-None-Match: *` and `If-Match` judged against the current
+ * ETag (412 when refused; an If-Match on a missing key is a 404, as on S3 and MinIO); ETag = quoted MD5 of the
+ * bytes, or MD5-of-part-MD5s`-N` for a multipart upload; Last-Modified and the server's clock from `Date` (fake
+ * timers move both); listings in pages of `pageSize` with common prefixes; ranged reads (416 past the end);
+ * writes S3 answers 409 ConditionalRequestConflict, retried like S3Store then surfaced.
+ */
 export class MemoryStore implements ObjectStore {
-  readonly bucket = 'memory';
+  readonly bucket: string;
   readonly endpointLabel = 'memory://';
-  readonly transfer: TransferTuning = { partSize: DEFAULT_PART_SIZE, concurrency: DEFAULT_CONCURRENCY };
+  readonly transfer: TransferTuning;
   /** Answers lost so far. */
   lostAnswers = 0;
+  private readonly pageSize: number;
   private readonly objects = new Map<string, Stored>();
   private readonly counts: Record<string, number> = {};
   private readonly losing: LostAnswer[] = [];
   private readonly refusing: Error[] = [];
   private interlude: (() => void) | undefined;
   private failingReads = 0;
+  private conflicting = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.bucket = options.bucket ?? 'memory';
+    this.pageSize = options.pageSize ?? 1000;
+    this.transfer = {
+      partSize: Math.max(options.transfer?.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE),
+      concurrency: options.transfer?.concurrency ?? DEFAULT_CONCURRENCY,
+    };
+  }
 
   /** Loses the answers of the next writes, one mode per write, in order. */
   loseAnswers(...modes: LostAnswer[]): void {
@@ -54,11 +84,19 @@ export class MemoryStore implements ObjectStore {
     this.refusing.push(...errors);
   }
 
+  /**
+   * Answers the next `count` conditional write attempts 409 ConditionalRequestConflict without carrying them
+   * out, as S3 does while another conditional write of the key is in progress.
+   */
+  conflictNext(count: number): void {
+    this.conflicting += count;
+  }
+
   /** Writes `body` at `key` as another client would (no lost answers). */
   plant(key: string, body: string | Uint8Array, lastModified = new Date()): string {
     const bytes = Buffer.from(body);
-    const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
-    this.objects.set(key, { bytes, etag, lastModified });
+    const etag = `"${md5(bytes).toString('hex')}"`;
+    this.objects.set(key, { bytes, etag, lastModified, metadata: {} });
     return etag;
   }
 
@@ -66,9 +104,17 @@ export class MemoryStore implements ObjectStore {
     return [...this.objects.keys()].sort();
   }
 
-  async get(key: string): Promise<ObjectBody> {
+  async get(key: string, range?: { readonly start: number; readonly end: number }, signal?: AbortSignal): Promise<ObjectBody> {
+    signal?.throwIfAborted();
     const found = this.read(key, 'GetObject');
-    return { key, body: Readable.from([found.bytes]), size: found.bytes.byteLength, etag: found.etag, lastModified: found.lastModified };
+    let bytes = found.bytes;
+    if (range) {
+      if (range.start >= bytes.byteLength) {
+        throw new S3RequestError('GetObject', this.bucket, key, 416, 'InvalidRange: The requested range is not satisfiable');
+      }
+      bytes = bytes.subarray(range.start, Math.min(range.end, bytes.byteLength - 1) + 1);
+    }
+    return { key, body: Readable.from([bytes]), size: bytes.byteLength, etag: found.etag, lastModified: found.lastModified };
   }
 
   async getText(key: string): Promise<{ text: string; etag: string } | undefined> {
@@ -90,7 +136,7 @@ export class MemoryStore implements ObjectStore {
       size: found.bytes.byteLength,
       etag: found.etag,
       lastModified: found.lastModified,
-      metadata: {},
+      metadata: found.metadata,
       serverTime: new Date(),
     };
   }
@@ -110,26 +156,65 @@ export class MemoryStore implements ObjectStore {
     );
   }
 
+  /** One PutObject when the body fits in one part, else a multipart upload whose condition is judged on completion. */
   async upload(key: string, body: Readable, options: UploadOptions = {}): Promise<{ etag: string }> {
     const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
-    return this.put(key, Buffer.concat(chunks), options);
+    for await (const chunk of body) {
+      options.signal?.throwIfAborted();
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+    const bytes = Buffer.concat(chunks);
+    const { partSize } = this.transfer;
+    if (bytes.byteLength <= partSize) {
+      const stored = await this.put(key, bytes, options);
+      options.onProgress?.(bytes.byteLength);
+      return stored;
+    }
+    this.count('CreateMultipartUpload');
+    const partDigests: Buffer[] = [];
+    for (let offset = 0; offset < bytes.byteLength; offset += partSize) {
+      this.count('UploadPart');
+      partDigests.push(md5(bytes.subarray(offset, offset + partSize)));
+      options.onProgress?.(Math.min(bytes.byteLength, offset + partSize));
+    }
+    this.count('CompleteMultipartUpload');
+    if (options.ifNoneMatch && this.objects.has(key)) {
+      throw new PreconditionFailedError(this.bucket, key, 'If-None-Match: *');
+    }
+    const etag = `"${md5(Buffer.concat(partDigests)).toString('hex')}-${partDigests.length}"`;
+    this.objects.set(key, { bytes, etag, lastModified: new Date(), metadata: { ...options.metadata } });
+    return { etag };
   }
 
   async list(prefix: string, delimiter?: string): Promise<ListResult> {
-    this.count('ListObjectsV2');
-    const objects = [];
-    const commonPrefixes = new Set<string>();
+    // S3 pages over keys and common prefixes together, in key order, `pageSize` entries a page.
+    const entries: ({ readonly object: ObjectInfo } | { readonly prefix: string })[] = [];
+    let lastPrefix: string | undefined;
     for (const key of this.keys()) {
       if (!key.startsWith(prefix)) continue;
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
-      if (delimiter && cut >= 0) commonPrefixes.add(key.slice(0, cut + delimiter.length));
-      else {
+      if (delimiter && cut >= 0) {
+        const common = key.slice(0, cut + delimiter.length);
+        if (common !== lastPrefix) entries.push({ prefix: common });
+        lastPrefix = common;
+      } else {
         const found = this.objects.get(key) as Stored;
-        objects.push({ key, size: found.bytes.byteLength, etag: found.etag, lastModified: found.lastModified });
+        entries.push({ object: { key, size: found.bytes.byteLength, etag: found.etag, lastModified: found.lastModified } });
       }
     }
-    return { objects, commonPrefixes: [...commonPrefixes], serverTime: new Date() };
+    const objects: ObjectInfo[] = [];
+    const commonPrefixes: string[] = [];
+    const serverTime = new Date();
+    let next = 0;
+    do {
+      this.count('ListObjectsV2');
+      for (const entry of entries.slice(next, next + this.pageSize)) {
+        if ('object' in entry) objects.push(entry.object);
+        else commonPrefixes.push(entry.prefix);
+      }
+      next += this.pageSize; // the continuation token: where the next page starts
+    } while (next < entries.length);
+    return { objects, commonPrefixes, serverTime };
   }
 
   async delete(key: string): Promise<void> {
@@ -137,8 +222,13 @@ export class MemoryStore implements ObjectStore {
     this.objects.delete(key);
   }
 
+  /** One key: a plain DELETE; more: DeleteObjects in batches of 1000, as S3Store sends them. */
   async deleteMany(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await this.delete(key);
+    if (keys.length === 1) return this.delete(keys[0] as string);
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      this.count('DeleteObjects');
+      for (const key of keys.slice(i, i + DELETE_BATCH)) this.objects.delete(key);
+    }
   }
 
   requestCounts(): Readonly<Record<string, number>> {
@@ -152,6 +242,7 @@ export class MemoryStore implements ObjectStore {
     this.count('PutObject');
     const refused = this.refusing.shift();
     if (refused) throw refused;
+    if (options.ifNoneMatch || options.ifMatch) this.meetConflicts(key);
     const etag = this.apply(key, sent, options);
     const lost = this.losing.shift();
     if (!lost) return { etag };
@@ -170,13 +261,32 @@ export class MemoryStore implements ObjectStore {
       : new NetworkError(this.endpointLabel, 'ECONNRESET');
   }
 
+  /** 409s S3 answers a conditional write: S3Store repeats it up to CONFLICT_RETRIES times, then reports it. */
+  private meetConflicts(key: string): void {
+    for (let attempt = 0; this.conflicting > 0; attempt++) {
+      this.conflicting--;
+      if (attempt >= CONFLICT_RETRIES) {
+        throw new S3RequestError(
+          'PutObject',
+          this.bucket,
+          key,
+          409,
+          'ConditionalRequestConflict: A conflicting conditional operation is currently in progress against this resource.',
+        );
+      }
+      this.count('PutObject');
+    }
+  }
+
   private apply(key: string, sent: Buffer, options: PutOptions): string {
     const current = this.objects.get(key);
     const condition = options.ifNoneMatch ? 'If-None-Match: *' : `If-Match: ${options.ifMatch}`;
     if (options.ifNoneMatch && current) throw new PreconditionFailedError(this.bucket, key, condition);
     if (options.ifMatch && !current) throw new NotFoundError(this.bucket, key);
     if (options.ifMatch && current?.etag !== options.ifMatch) throw new PreconditionFailedError(this.bucket, key, condition);
-    return this.plant(key, sent);
+    const etag = this.plant(key, sent);
+    if (options.metadata) this.objects.set(key, { ...(this.objects.get(key) as Stored), metadata: { ...options.metadata } });
+    return etag;
   }
 
   private read(key: string, operation: string): Stored {
@@ -193,4 +303,8 @@ export class MemoryStore implements ObjectStore {
   private count(operation: string): void {
     this.counts[operation] = (this.counts[operation] ?? 0) + 1;
   }
+}
+
+function md5(bytes: Uint8Array): Buffer {
+  return createHash('md5').update(bytes).digest();
 }
