@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LockHeldError, LockLostError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
+import { LockHeldError, LockLostError, NetworkError, NotFoundError, PreconditionFailedError, S3RequestError } from './errors.js';
 import { holdsAnything } from './interrupt.js';
 import { acquireLock, DEFAULT_LOCK_TTL_MS, judgeLock, releaseHeldLocks } from './lock.js';
 import type { ObjectStore } from './store.js';
@@ -258,3 +258,110 @@ describe('releaseHeldLocks (what an interruption releases)', () => {
 });
 
 const KEY_FOR_WAIT = 'repo/refs/heads/wait/LOCK#.lock';
+
+describe('a ref lock on the in-memory store, on fake time', () => {
+  const KEY = 'repo/refs/heads/main/LOCK#.lock';
+  const TTL = 3_000;
+  const options = { ttlMs: TTL, ref: 'refs/heads/main', remoteUrl: 's3://memory/repo' };
+  const START = new Date('2024-05-01T12:00:00.000Z');
+
+  afterEach(async () => {
+    await releaseHeldLocks();
+    vi.useRealTimers();
+  });
+
+  it('refuses a lock exactly as old as the TTL and takes it over one millisecond later, with If-Match on its ETag', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    const deadEtag = store.plant(KEY, '{"nonce":"dead holder"}\n');
+    vi.setSystemTime(START.getTime() + TTL);
+    const refused = acquireLock(store, KEY, options);
+    await expect(refused).rejects.toBeInstanceOf(LockHeldError);
+    await expect(refused).rejects.toHaveProperty('data.ageMs', TTL);
+    vi.setSystemTime(START.getTime() + TTL + 1);
+    const before = store.requestCounts().PutObject ?? 0;
+    const lock = await acquireLock(store, KEY, options);
+    // one create-only write refused (412), then one takeover conditional on the dead holder's ETag
+    expect((store.requestCounts().PutObject ?? 0) - before).toBe(2);
+    const now = await store.getText(KEY);
+    expect(now?.text).not.toContain('dead holder');
+    expect(now?.etag).not.toBe(deadEtag);
+    expect(() => lock.assertHeld()).not.toThrow();
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('lets only one of two pushes take over the same stale lock; the other is told it is held', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    store.plant(KEY, '{"nonce":"dead holder"}\n');
+    vi.setSystemTime(START.getTime() + 2 * TTL);
+    const [first, second] = await Promise.allSettled([acquireLock(store, KEY, options), acquireLock(store, KEY, options)]);
+    expect([first.status, second.status].sort()).toStrictEqual(['fulfilled', 'rejected']);
+    const loser = [first, second].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toBeInstanceOf(LockHeldError);
+  });
+
+  it('keeps its lock fresh with heartbeats well past the TTL, so no other push can take it', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options);
+    const firstEtag = (await store.getText(KEY))?.etag;
+    await vi.advanceTimersByTimeAsync(4 * TTL);
+    expect(store.requestCounts().PutObject).toBe(1 + (4 * TTL) / (TTL / 3));
+    expect((await store.head(KEY))?.lastModified.getTime()).toBe(START.getTime() + 4 * TTL);
+    expect((await store.getText(KEY))?.etag).not.toBe(firstEtag);
+    expect(() => lock.assertHeld()).not.toThrow();
+    await expect(acquireLock(store, KEY, options)).rejects.toBeInstanceOf(LockHeldError);
+    expect(lock.signal.aborted).toBe(false);
+    await lock.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('keeps its lock through a heartbeat answered 409 ConditionalRequestConflict', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options);
+    store.conflictNext(1);
+    await vi.advanceTimersByTimeAsync(TTL / 3);
+    expect(lock.signal.aborted).toBe(false);
+    expect((await store.head(KEY))?.lastModified.getTime()).toBe(START.getTime() + TTL / 3);
+    await lock.release();
+  });
+
+  it('is lost to a push that took it over while its process stood still: aborted with LockLostError, and left to the taker', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    const stalled = await acquireLock(store, KEY, options);
+    // The holder's process is suspended past the TTL: the clock moves, its heartbeat does not run.
+    vi.setSystemTime(START.getTime() + TTL + 1);
+    const taker = await acquireLock(store, KEY, options);
+    await vi.advanceTimersByTimeAsync(TTL / 3); // the holder's next heartbeat meets the taker's ETag
+    const takersBody = (await store.getText(KEY))?.text;
+    expect(stalled.signal.aborted).toBe(true);
+    expect(stalled.signal.reason).toBeInstanceOf(LockLostError);
+    expect(() => stalled.assertHeld()).toThrow(
+      `lost the lock s3://memory/${KEY} while pushing (another push took it over); nothing was committed, retry`,
+    );
+    await stalled.release();
+    expect((await store.getText(KEY))?.text).toBe(takersBody);
+    expect(taker.signal.aborted).toBe(false);
+    expect(() => taker.assertHeld()).not.toThrow();
+    await taker.release();
+    expect(store.keys()).toStrictEqual([]);
+  });
+
+  it('gives its lock up once heartbeats have failed for longer than the TTL, before any commit', async () => {
+    vi.useFakeTimers({ now: START });
+    const store = new MemoryStore();
+    const lock = await acquireLock(store, KEY, options);
+    const down = () => new NetworkError('memory://', 'ECONNREFUSED');
+    store.failWrites(down(), down(), down(), down());
+    await vi.advanceTimersByTimeAsync(TTL);
+    expect(lock.signal.aborted).toBe(false); // exactly the TTL without a refresh: still ours
+    await vi.advanceTimersByTimeAsync(TTL / 3);
+    expect(lock.signal.aborted).toBe(true);
+    expect(() => lock.assertHeld()).toThrow(LockLostError);
+    await lock.release();
+  });
+});
