@@ -1,5 +1,5 @@
 // How S3-compatible stores differ: which region a store's answer says a bucket lives in, when a store refuses
-// or lacks multi-object delete, and the Content-MD5 older stores require. Pure rules; store.ts acts on them.
+// or lacks multi-object delete, and the Content-MD5 older stores require. Pure rules; the store (store/) acts on them.
 import { createHash } from 'node:crypto';
 
 /** What an SDK error carries that these rules look at: status, parsed XML error body, response headers. */
