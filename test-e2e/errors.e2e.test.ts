@@ -1,8 +1,8 @@
 // The §8 errors the store produces for real against the S3 server: each says what failed, where, and
 // what to do, in one line.
 import { openStore } from '@git-remote-s3/core';
+import { test } from '@git-remote-s3/test-harness/context';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
 
 describe('store errors from a real S3 server', () => {
   test('a missing bucket is named with the endpoint and how to create it', async ({ world }) => {

@@ -4,11 +4,11 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { serverLacks, test, type World } from '@git-remote-s3/test-harness/context';
+import { useLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { restrictedCredentials } from '@git-remote-s3/test-harness/server';
 import { describe, expect } from 'vitest';
-import { serverLacks, test, type World } from './harness/context.js';
-import { useLayout } from './harness/layouts.js';
-import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { restrictedCredentials } from './harness/server.js';
 
 /** Scenes that need narrower credentials, which the tests get from STS AssumeRole. */
 const stsTest = test.skipIf(serverLacks('assumeRole'));

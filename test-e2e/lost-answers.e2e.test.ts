@@ -4,11 +4,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { startThrottleProxy, type ThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { startThrottleProxy, type ThrottleProxy } from './harness/throttle-proxy.js';
 
 const RATE = 0.15;
 

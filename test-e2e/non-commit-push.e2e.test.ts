@@ -1,8 +1,9 @@
 // A branch names a commit (git's own ref store insists): a tree, blob or annotated tag pushed to a branch is
 // refused by the helper on both layouts before anything is uploaded, while the other refs of the push land.
+
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { repoWithRemote } from './harness/repo.js';
 
 describe.each(LAYOUTS)('a push of a non-commit object to a branch on the %s layout', (layout: LayoutName) => {
   const test = testOnLayout(layout);

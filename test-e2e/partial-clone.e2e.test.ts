@@ -3,10 +3,10 @@
 // would start git's lazy fetch, i.e. this helper again: a helper started that way refuses at once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, lsRemote, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
-import { commitFile, lsRemote, repoWithRemote } from './harness/repo.js';
 
 const WARNING = 'warning: s3 remotes do not support partial clones (--filter); fetching all objects';
 /** Long enough for a loaded machine, far shorter than the hang this guards against. */

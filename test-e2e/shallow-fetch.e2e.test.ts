@@ -3,10 +3,10 @@
 // history, and the result is a complete, working repository rather than a silently different one.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
-import { commitFile, repoWithRemote } from './harness/repo.js';
 
 const WARNING = 'warning: s3 remotes do not support shallow fetches; fetching full history';
 const UNSHALLOW =

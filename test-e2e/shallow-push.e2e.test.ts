@@ -5,10 +5,10 @@
 // supply its objects writes nothing.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test as base, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, readObject, remoteKeys } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test as base, type World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, readObject, remoteKeys } from './harness/repo.js';
 
 /** A full repository of three commits on main; returns its path and the commits, oldest first. */
 async function fullRepo(world: World): Promise<{ full: string; commits: string[] }> {

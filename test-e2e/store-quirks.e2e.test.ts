@@ -2,10 +2,11 @@
 // front of the real MinIO: one that requires a Content-MD5 on `POST ?delete` (older Ceph, ECS) and one that
 // lacks the call (501). Branch deletion by push and by `git s3 delete-branch`, and gc's deletion of retired
 // packs, must succeed through both and really remove the keys.
+
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { type StoreQuirks, startThrottleProxy, type ThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { commitFile, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { type StoreQuirks, startThrottleProxy, type ThrottleProxy } from './harness/throttle-proxy.js';
 
 /** Runs `fn` with every command's S3 traffic going through a proxy that plays `quirks`. */
 async function behindQuirks(world: World, quirks: StoreQuirks, fn: (env: Record<string, string>, proxy: ThrottleProxy) => Promise<void>) {

@@ -2,10 +2,10 @@
 // that is a path prefix of another (`feature` and `feature/login`), and objects of another hash algorithm
 // than the remote's. A push that renames `feature` to `feature/login` in one go is no such push.
 import { join } from 'node:path';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, readObject, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
 
 /** The refs of `repo` as ref → id (what a mirror push should leave on the remote). */
 async function localRefs(world: World, repo: string): Promise<Record<string, string>> {
