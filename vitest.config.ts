@@ -19,17 +19,9 @@ const e2eShared = {
  * deletes): the capability probe runs in the global setup; management, error wording, migration and
  * interoperability with the Python tool do not depend on which store is behind them.
  */
-const STORE_FACING = [
-  'store',
-  'lock',
-  'push-and-clone',
-  'packs-layout',
-  'concurrent-push',
-  'lfs',
-  'gc',
-  'lost-answers',
-  'store-quirks',
-].map((name) => `test-e2e/${name}.e2e.test.ts`);
+const STORE_FACING = ['store', 'lock', 'push-and-clone', 'packs-layout', 'concurrent-push', 'lfs', 'gc', 'store-quirks'].map(
+  (name) => `test-e2e/${name}.e2e.test.ts`,
+);
 
 export default defineConfig({
   test: {
