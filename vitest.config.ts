@@ -19,17 +19,9 @@ const e2eShared = {
  * deletes): the capability probe runs in the global setup; management, error wording, migration and
  * interoperability with the Python tool do not depend on which store is behind them.
  */
-const STORE_FACING = [
-  'store',
-  'lock',
-  'push-and-clone',
-  'packs-layout',
-  'concurrent-push',
-  'lfs',
-  'gc',
-  'lost-answers',
-  'store-quirks',
-].map((name) => `test-e2e/${name}.e2e.test.ts`);
+const STORE_FACING = ['store', 'lock', 'push-and-clone', 'packs-layout', 'concurrent-push', 'lfs', 'gc', 'store-quirks'].map(
+  (name) => `test-e2e/${name}.e2e.test.ts`,
+);
 
 export default defineConfig({
   test: {
@@ -49,7 +41,7 @@ export default defineConfig({
           ...e2eShared,
           name: 'e2e',
           include: ['test-e2e/**/*.e2e.test.ts'],
-          globalSetup: ['test-e2e/harness/global-setup.ts'],
+          globalSetup: ['packages/test-harness/src/global-setup.ts'],
           sequence: { groupOrder: 1 },
         },
       },
@@ -58,7 +50,7 @@ export default defineConfig({
           ...e2eShared,
           name: 'e2e-seaweedfs',
           include: STORE_FACING,
-          globalSetup: ['test-e2e/harness/global-setup-seaweedfs.ts'],
+          globalSetup: ['packages/test-harness/src/global-setup-seaweedfs.ts'],
           sequence: { groupOrder: 2 },
         },
       },

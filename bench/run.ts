@@ -4,7 +4,7 @@
 // and writes JSON to bench/results/ (not committed). Asserts nothing about speed.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../test-e2e/harness/paths.js';
+import { REPO_ROOT } from '@git-remote-s3/test-harness/paths';
 import { formatTable, saveJson, summarize } from './report.js';
 import { FULL, type Measurement, QUICK, type Scenario } from './scenario.js';
 import { historyScenario } from './scenarios/history.js';

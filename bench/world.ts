@@ -7,11 +7,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
-import { awslabsDir, ensureAwslabs } from '../test-e2e/harness/awslabs.js';
-import { startMinio } from '../test-e2e/harness/minio.js';
-import { REPO_ROOT } from '../test-e2e/harness/paths.js';
-import { adminClient, createBucket, isolatedEnv } from '../test-e2e/harness/server.js';
-import { type ProxyStats, startThrottleProxy, type ThrottleProxy } from '../test-e2e/harness/throttle-proxy.js';
+import { awslabsDir, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
+import { startMinio } from '@git-remote-s3/test-harness/minio';
+import { REPO_ROOT } from '@git-remote-s3/test-harness/paths';
+import { adminClient, createBucket, isolatedEnv } from '@git-remote-s3/test-harness/server';
+import { type ProxyStats, startThrottleProxy, type ThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 
 /**
  * Who does the work. `ours` is our helpers where the bucket layout plays no part (start-up, LFS);

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BIN_DIRS } from '../test-e2e/harness/paths.js';
-import { adminClient, createBucket, startTestServer } from '../test-e2e/harness/server.js';
+import { BIN_DIRS } from '@git-remote-s3/test-harness/paths';
+import { adminClient, createBucket, startTestServer } from '@git-remote-s3/test-harness/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

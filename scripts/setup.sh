@@ -36,13 +36,13 @@ echo "setup: building the binaries"
 pnpm build >/dev/null
 
 echo "setup: building the embedded test S3 server (first run takes a few minutes)"
-pnpm exec tsx test-e2e/harness/cli.ts --build-only
+pnpm exec tsx packages/test-harness/src/cli.ts --build-only
 
 echo "setup: installing the Python awslabs git-remote-s3 for the interoperability tests (first run only)"
-pnpm exec tsx test-e2e/harness/awslabs.ts --install-only
+pnpm exec tsx packages/test-harness/src/awslabs.ts --install-only
 
 echo "setup: installing SeaweedFS, the second test S3 server (first run only)"
-pnpm exec tsx test-e2e/harness/seaweedfs.ts --install-only
+pnpm exec tsx packages/test-harness/src/seaweedfs.ts --install-only
 
 if command -v java >/dev/null 2>&1; then
   if ! command -v mvn >/dev/null 2>&1; then
@@ -51,7 +51,7 @@ if command -v java >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq maven >/dev/null
   fi
   echo "setup: installing the JGit command line for the interoperability tests (first run only)"
-  pnpm exec tsx test-e2e/harness/jgit.ts --install-only
+  pnpm exec tsx packages/test-harness/src/jgit.ts --install-only
 else
   echo "setup: no java on PATH: the JGit interoperability tests will be skipped (install a JDK 17+ to run them)"
 fi

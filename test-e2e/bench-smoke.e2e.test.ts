@@ -2,9 +2,9 @@
 // every subject gets numbers (or a stated reason). It asserts nothing about speed.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from '@git-remote-s3/test-harness/context';
+import { REPO_ROOT } from '@git-remote-s3/test-harness/paths';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
-import { REPO_ROOT } from './harness/paths.js';
 
 interface Row {
   readonly scenario: string;

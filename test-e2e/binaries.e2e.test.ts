@@ -1,6 +1,7 @@
 // The built binaries start from PATH, print help and version, and refuse bad invocations clearly.
+
+import { test } from '@git-remote-s3/test-harness/context';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
 
 describe('built binaries', () => {
   test('git-remote-s3 --help lists its usage and exits 0', async ({ world }) => {
@@ -55,7 +56,7 @@ describe('start-up cost of the built helper', () => {
   test('deciding helper-or-CLI and answering capabilities loads neither the AWS SDK nor zod', async () => {
     const { join } = await import('node:path');
     const { readdir } = await import('node:fs/promises');
-    const { REPO_ROOT } = await import('./harness/paths.js');
+    const { REPO_ROOT } = await import('@git-remote-s3/test-harness/paths');
     const dist = join(REPO_ROOT, 'packages', 'remote-helper', 'dist');
     const helperChunk = (await readdir(dist)).find((f) => /^helper-[A-Z0-9]+\.js$/.test(f));
     expect(helperChunk).toBeDefined();

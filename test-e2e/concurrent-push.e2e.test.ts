@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type RunResult, test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import { type RunResult, test, type World } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 /** Commits `megabytes` of incompressible data, so the bundle is about that large. */
 async function commitBlob(world: World, repo: string, name: string, megabytes: number): Promise<string> {

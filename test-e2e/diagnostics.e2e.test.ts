@@ -1,9 +1,9 @@
 // What the helper says about its own work: verbose request logs (never secrets), the number of S3
 // requests per operation, and progress meters when git asks for them.
 import { join } from 'node:path';
+import { test } from '@git-remote-s3/test-harness/context';
+import { commitFile, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
-import { commitFile, repoWithRemote, requestLines } from './harness/repo.js';
 
 describe('diagnostics', () => {
   test('GIT_REMOTE_S3_VERBOSE=1 prints each request and git command, and never the credentials', async ({ world }) => {
@@ -47,7 +47,7 @@ describe('diagnostics', () => {
   test('with --progress, a transfer longer than a second shows a meter on stderr', async ({ world }) => {
     const url = world.url('progress');
     const src = await repoWithRemote(world, 'src', url);
-    const { startThrottleProxy } = await import('./harness/throttle-proxy.js');
+    const { startThrottleProxy } = await import('@git-remote-s3/test-harness/throttle-proxy');
     const proxy = await startThrottleProxy({ target: world.server.endpoint, bytesPerSecond: 512 * 1024 });
     try {
       const { randomBytes } = await import('node:crypto');

@@ -2,10 +2,10 @@
 // updates do): a commit below a branch tip arrives, an id the remote does not have is a plain error in
 // git's voice, on both layouts.
 import { join } from 'node:path';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, repoWithRemote, requestLines } from './harness/repo.js';
 
 /** A remote at `prefix` with main (three commits) and feature (two more commits off main's first). */
 async function remoteWithHistory(world: World, prefix: string) {

@@ -2,10 +2,10 @@
 // push's commit of info/refs and its HEAD, clients read the bundle layout, so the packs push's refs would go
 // unread. The push must say so per ref (not `ok`), and its advice must not lose them.
 import { join } from 'node:path';
+import { test } from '@git-remote-s3/test-harness/context';
+import { repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { expect } from 'vitest';
-import { test } from './harness/context.js';
-import { repoWithRemote } from './harness/repo.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 test('a packs first push that loses the HEAD race to a bundle-layout remote reports its refs as not pushed, and pushing again stores them', async ({
   world,

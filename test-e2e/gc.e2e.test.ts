@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type RunResult, test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import { type RunResult, test, type World } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 async function packsRepo(world: World, name: string, url: string, objectFormat?: 'sha256'): Promise<string> {
   const repo = await repoWithRemote(world, name, url, objectFormat ? { objectFormat } : {});

@@ -4,11 +4,11 @@
 // for ours, `awslabsEnv(world.env)` for theirs. Prefixes are one segment, as their doctor assumes.
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { AWSLABS_REQUIREMENT, awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { BIN_DIRS } from '@git-remote-s3/test-harness/paths';
+import { commitFile, initRepo, lsRemote, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { beforeAll, describe, expect } from 'vitest';
-import { AWSLABS_REQUIREMENT, awslabsDir, awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
-import { test, type World } from './harness/context.js';
-import { BIN_DIRS } from './harness/paths.js';
-import { commitFile, initRepo, lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
 
 beforeAll(async () => {
   await ensureAwslabs();

@@ -7,13 +7,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { type HostProxy, startHostProxy } from '@git-remote-s3/test-harness/host-proxy';
+import { ensureJgit, JGIT_VERSION, javaMissing, jgit } from '@git-remote-s3/test-harness/jgit';
+import { type S3Server, startMinio } from '@git-remote-s3/test-harness/minio';
+import { commitFile, initRepo, lsRemote } from '@git-remote-s3/test-harness/repo';
+import { adminClient, createBucket, deleteBucket } from '@git-remote-s3/test-harness/server';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { type HostProxy, startHostProxy } from './harness/host-proxy.js';
-import { ensureJgit, JGIT_VERSION, javaMissing, jgit } from './harness/jgit.js';
-import { type S3Server, startMinio } from './harness/minio.js';
-import { commitFile, initRepo, lsRemote } from './harness/repo.js';
-import { adminClient, createBucket, deleteBucket } from './harness/server.js';
 
 const NO_JAVA = javaMissing();
 if (NO_JAVA) process.stderr.write(`interop-jgit: skipping the JGit interoperability tests: ${NO_JAVA}; install a JDK 17+ to run them\n`);

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import type { RunResult, World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { lsRemote, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { adminClient } from '@git-remote-s3/test-harness/server';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import type { RunResult, World } from './harness/context.js';
-import { LAYOUTS, testOnLayout } from './harness/layouts.js';
-import { lsRemote, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { adminClient } from './harness/server.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 /** The lock TTL of every push here: a lock left behind would refuse the next push for a minute. */
 const TTL = { GIT_REMOTE_S3_LOCK_TTL: '60' };

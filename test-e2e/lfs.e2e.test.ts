@@ -5,11 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { initRepo, remoteKeys } from '@git-remote-s3/test-harness/repo';
 import { beforeAll, describe, expect } from 'vitest';
-import { awslabsDir, awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
-import { test, type World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, testOnLayout } from './harness/layouts.js';
-import { initRepo, remoteKeys } from './harness/repo.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -1,11 +1,10 @@
 // Ref locks against the real S3 server, with separate OS processes as contenders: one winner of a race,
 // a busy holder never overtaken thanks to its heartbeat, a dead holder's lock taken over after the TTL.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { acquireLock, LockHeldError } from '@git-remote-s3/core';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { LOCK_CONTENDER, REPO_ROOT } from '@git-remote-s3/test-harness/paths';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { REPO_ROOT } from './harness/paths.js';
 
 interface ContenderEvent {
   readonly pid: number;
@@ -16,11 +15,9 @@ interface ContenderEvent {
   readonly releasing?: number;
 }
 
-const CONTENDER = join(REPO_ROOT, 'test-e2e', 'harness', 'lock-contender.ts');
-
 function contender(world: World, config: { key: string; ttlMs: number; startAt: number; holdMs: number }) {
   // node itself (not the tsx wrapper, which forks) so that SIGKILL kills the holder and nothing else.
-  const child = spawn(process.execPath, ['--import', 'tsx', CONTENDER, JSON.stringify({ bucket: world.bucket, ...config })], {
+  const child = spawn(process.execPath, ['--import', 'tsx', LOCK_CONTENDER, JSON.stringify({ bucket: world.bucket, ...config })], {
     cwd: REPO_ROOT,
     env: world.env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,10 @@
 // against the real S3 server, with real git pushing and cloning around them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout, useLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout, useLayout } from './harness/layouts.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

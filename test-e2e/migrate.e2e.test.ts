@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { beforeAll, describe, expect } from 'vitest';
-import { awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
-import { test, type World } from './harness/context.js';
-import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote } from './harness/repo.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 beforeAll(async () => {
   await ensureAwslabs();

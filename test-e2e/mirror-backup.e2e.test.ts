@@ -2,10 +2,10 @@
 // s3 remote, and `git push --mirror` run again after every change upstream (branches and tags, annotated
 // ones too, added, moved and deleted). Each run must exit 0 and leave the remote's refs equal to the mirror's.
 import { join } from 'node:path';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, lsRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, lsRemote } from './harness/repo.js';
 
 /** Every ref of `repo` (HEAD left out), as ref → id. */
 async function localRefs(world: World, repo: string): Promise<Record<string, string>> {

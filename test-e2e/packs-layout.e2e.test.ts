@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { serverLacks, test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
+import { adminClient, allowAnonymousRead } from '@git-remote-s3/test-harness/server';
+import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
-import { serverLacks, test, type World } from './harness/context.js';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
-import { adminClient, allowAnonymousRead } from './harness/server.js';
-import { startThrottleProxy } from './harness/throttle-proxy.js';
 
 /** Scenes that need a bucket policy granting anonymous reads. */
 const publicTest = test.skipIf(serverLacks('anonymousReadPolicy'));

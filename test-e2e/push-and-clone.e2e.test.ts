@@ -3,10 +3,10 @@
 // bucket holds is read back layout-neutrally (ref → id); what only one layout has is tested on it alone.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test as base } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout, useLayout, writeHead } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test as base } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout, useLayout, writeHead } from './harness/layouts.js';
-import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 describe.each(LAYOUTS)('push and clone on the %s layout', (layout: LayoutName) => {
   const test = testOnLayout(layout);

@@ -4,9 +4,9 @@
 // every ref store must then say what info/refs says after our push, delete, doctor --sync-refs and migrate.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { commitFile, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from './harness/repo.js';
 
 async function packsRemote(world: World, prefix: string) {
   const url = world.url(prefix);

@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ObjectStore, openStore } from '@git-remote-s3/core';
+import { test, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS } from '@git-remote-s3/test-harness/layouts';
+import { type S3Server, startMinio } from '@git-remote-s3/test-harness/minio';
+import { commitFile, initRepo } from '@git-remote-s3/test-harness/repo';
+import { adminClient, createBucket, deleteBucket } from '@git-remote-s3/test-harness/server';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { test, type World } from './harness/context.js';
-import { LAYOUTS } from './harness/layouts.js';
-import { type S3Server, startMinio } from './harness/minio.js';
-import { commitFile, initRepo } from './harness/repo.js';
-import { adminClient, createBucket, deleteBucket } from './harness/server.js';
 
 const REGION = 'eu-west-3';
 let regional: S3Server;

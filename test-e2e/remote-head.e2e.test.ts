@@ -3,11 +3,11 @@
 // branch is reported by `git s3 doctor` with the command that repoints it, and that command fixes it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
+import type { World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { beforeAll, describe, expect } from 'vitest';
-import { awslabsEnv, ensureAwslabs } from './harness/awslabs.js';
-import type { World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, repoWithRemote } from './harness/repo.js';
 
 const gitS3 = (world: World, repo: string, args: readonly string[]) => world.run('git', ['s3', ...args], { cwd: repo });
 

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openStore, PreconditionFailedError } from '@git-remote-s3/core';
+import { test } from '@git-remote-s3/test-harness/context';
 import { describe, expect } from 'vitest';
-import { test } from './harness/context.js';
 
 /** Deterministic pseudo-random bytes, generated as they are read (never held whole). */
 function pseudoRandomStream(size: number, seed: string): Readable {

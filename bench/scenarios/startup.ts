@@ -2,7 +2,7 @@
 // start-up) and the Python peer (which also lists the bucket before it answers).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../test-e2e/harness/paths.js';
+import { REPO_ROOT } from '@git-remote-s3/test-harness/paths';
 import type { Measurement, Scenario } from '../scenario.js';
 import type { BenchWorld, Subject } from '../world.js';
 

@@ -1,14 +1,202 @@
-// Complete or nothing (DESIGN §11) with real git against the real local server: a push from a shallow
-// clone (what CI checks out) is refused before any upload unless the remote provably holds the history it
-// lacks; the remote, its old bundle and its clones stay whole; after `git fetch --unshallow` the push works.
-// gc and migrate refuse to rewrite a remote that is already incomplete, and a partial clone that cannot
-// supply its objects writes nothing.
+// Working from a shallow or partial clone (what CI checks out) against an s3 remote, on both layouts.
+// Shallow fetches (`git clone --depth`, `git fetch --depth`, `--shallow-since`, `--shallow-exclude`) and partial
+// clones (`git clone --filter=blob:none`, `git fetch --filter`) are not supported: the helper says on stderr, once,
+// that it fetches the full history or every object, and finishes with a complete, working repository rather than
+// a silently different one. Its own presence checks in a partial clone would start git's lazy fetch, i.e. this
+// helper again: a helper started that way refuses at once.
+// A push is complete or nothing (DESIGN §11): from a shallow clone it is refused before any upload unless the
+// remote provably holds the history it lacks; the remote, its old bundle and its clones stay whole; after
+// `git fetch --unshallow` the push works. gc and migrate refuse to rewrite a remote that is already incomplete,
+// and a partial clone that cannot supply its objects writes nothing.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test as base, type World } from '@git-remote-s3/test-harness/context';
+import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from '@git-remote-s3/test-harness/layouts';
+import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
-import { test as base, type World } from './harness/context.js';
-import { LAYOUTS, type LayoutName, storedRefs, testOnLayout } from './harness/layouts.js';
-import { commitFile, initRepo, readObject, remoteKeys } from './harness/repo.js';
+
+const SHALLOW_WARNING = 'warning: s3 remotes do not support shallow fetches; fetching full history';
+const UNSHALLOW =
+  "warning: s3 remotes cannot deepen or unshallow a repository; run 'git fetch --unshallow' from the remote you cloned from";
+
+const count = (text: string, line: string) => text.split('\n').filter((l) => l === line).length;
+
+/** A remote with three commits on main and a tag `v1` on the first; returns the source repository and its tip. */
+async function pushedHistory(world: World, url: string): Promise<{ src: string; tip: string }> {
+  const src = await repoWithRemote(world, 'src', url);
+  await world.git(['tag', '-a', 'v1', '-m', 'first'], src);
+  await commitFile(world, src, 'b.txt', 'b\n');
+  const tip = await commitFile(world, src, 'c.txt', 'c\n');
+  await world.git(['push', '-q', 'origin', 'main', 'v1'], src);
+  return { src, tip };
+}
+
+describe.each(LAYOUTS)('shallow fetches on the %s layout', (layout: LayoutName) => {
+  const test = testOnLayout(layout);
+
+  test('git clone --depth 1 warns once and makes a complete clone that works', async ({ world }) => {
+    const url = world.url('deep');
+    const { tip } = await pushedHistory(world, url);
+    const cloned = await world.run('git', ['clone', '--depth', '1', url, 'copy'], { cwd: world.dir });
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect(count(cloned.stderr, SHALLOW_WARNING)).toBe(1);
+
+    const copy = join(world.dir, 'copy');
+    expect((await world.git(['rev-parse', '--is-shallow-repository'], copy)).trim()).toBe('false');
+    expect((await world.git(['rev-parse', 'HEAD'], copy)).trim()).toBe(tip);
+    expect((await world.git(['rev-list', '--count', 'HEAD'], copy)).trim()).toBe('3');
+    expect(await readFile(join(copy, 'c.txt'), 'utf8')).toBe('c\n');
+    await world.git(['fsck', '--no-dangling'], copy);
+    // It works as a clone: new work on it pushes back.
+    const next = await commitFile(world, copy, 'd.txt', 'd\n');
+    await world.git(['push', '-q', 'origin', 'main'], copy);
+    expect((await world.git(['ls-remote', url, 'refs/heads/main'], world.dir)).split('\t')[0]).toBe(next);
+  });
+});
+
+describe('shallow fetches', () => {
+  const test = testOnLayout('bundle');
+
+  test.for<[string, string[]]>([
+    ['--depth', ['--depth', '1']],
+    ['--shallow-since', ['--shallow-since', '2000-01-01']],
+    ['--shallow-exclude', ['--shallow-exclude', 'v1']],
+  ])('git fetch %s warns once and fetches the full history', async ([, args], { world }) => {
+    const url = world.url('fetched');
+    const { src } = await pushedHistory(world, url);
+    const repo = join(world.dir, 'fresh');
+    await world.git(['init', '-q', repo], world.dir);
+    await world.git(['remote', 'add', 'origin', url], repo);
+
+    const fetched = await world.run('git', ['fetch', ...args, 'origin', 'main'], { cwd: repo });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(count(fetched.stderr, SHALLOW_WARNING)).toBe(1);
+    expect((await world.git(['rev-parse', '--is-shallow-repository'], repo)).trim()).toBe('false');
+    expect((await world.git(['rev-list', '--count', 'origin/main'], repo)).trim()).toBe('3');
+    expect((await world.git(['rev-parse', 'origin/main'], repo)).trim()).toBe((await world.git(['rev-parse', 'main'], src)).trim());
+  });
+
+  test.for<[string, string[]]>([
+    ['--unshallow', ['--unshallow']],
+    ['--deepen', ['--deepen', '1']],
+  ])(
+    'git fetch %s in a shallow clone says once, alone, that it cannot deepen, and names the remote that can',
+    async ([, args], { world }) => {
+      const url = world.url('deepen');
+      const { src } = await pushedHistory(world, url);
+      const sh = join(world.dir, 'sh');
+      await world.git(['clone', '-q', '--depth', '1', `file://${src}`, sh], world.dir);
+      await world.git(['remote', 'add', 's3', url], sh);
+
+      const fetched = await world.run('git', ['fetch', ...args, 's3'], { cwd: sh });
+      expect(fetched.code, fetched.stderr).toBe(0);
+      expect(count(fetched.stderr, UNSHALLOW)).toBe(1);
+      expect(fetched.stderr).not.toContain(SHALLOW_WARNING);
+      // What the warning says: the clone stays shallow, and its own remote is the one that unshallows it.
+      expect((await world.git(['rev-parse', '--is-shallow-repository'], sh)).trim()).toBe('true');
+      await world.git(['fetch', '-q', '--unshallow', 'origin'], sh);
+      expect((await world.git(['rev-parse', '--is-shallow-repository'], sh)).trim()).toBe('false');
+    },
+  );
+
+  test('a plain fetch, which follows tags, says nothing about shallow fetches', async ({ world }) => {
+    const url = world.url('plain');
+    await pushedHistory(world, url);
+    const repo = join(world.dir, 'fresh');
+    await world.git(['init', '-q', repo], world.dir);
+    await world.git(['remote', 'add', 'origin', url], repo);
+    const fetched = await world.run('git', ['fetch', 'origin'], { cwd: repo });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(fetched.stderr).not.toContain('shallow');
+  });
+});
+
+const PARTIAL_WARNING = 'warning: s3 remotes do not support partial clones (--filter); fetching all objects';
+/** Long enough for a loaded machine, far shorter than the hang this guards against. */
+const TIMEOUT_MS = 60_000;
+
+/** Objects reachable from every ref that the repository lacks (`?<id>` lines), as git lists them. */
+async function missing(world: World, repo: string): Promise<string[]> {
+  const out = await world.git(['rev-list', '--objects', '--missing=print', '--all'], repo);
+  return out.split('\n').filter((l) => l.startsWith('?'));
+}
+
+describe.each(LAYOUTS)('partial clones on the %s layout', (layout: LayoutName) => {
+  const test = testOnLayout(layout);
+
+  test('git clone --filter=blob:none finishes with a warning and every blob, and later fetch and pull work', async ({ world }) => {
+    const url = world.url('partial');
+    const src = await repoWithRemote(world, 'src', url);
+    await commitFile(world, src, 'b.txt', 'b\n');
+    await world.git(['push', '-q', 'origin', 'main'], src);
+
+    const cloned = await world.run('git', ['clone', '--filter=blob:none', url, 'copy'], { cwd: world.dir, timeoutMs: TIMEOUT_MS });
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect(count(cloned.stderr, PARTIAL_WARNING)).toBe(1);
+    const copy = join(world.dir, 'copy');
+    expect(await missing(world, copy)).toEqual([]);
+    expect(await readFile(join(copy, 'b.txt'), 'utf8')).toBe('b\n');
+    await world.git(['fsck', '--no-dangling'], copy);
+
+    // Later fetches of the clone (still configured as a partial clone) get every object too.
+    const next = await commitFile(world, src, 'c.txt', 'c\n');
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const fetched = await world.run('git', ['fetch', 'origin'], { cwd: copy, timeoutMs: TIMEOUT_MS });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect((await world.git(['rev-parse', 'origin/main'], copy)).trim()).toBe(next);
+    expect(await missing(world, copy)).toEqual([]);
+
+    const last = await commitFile(world, src, 'd.txt', 'd\n');
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const pulled = await world.run('git', ['pull', '--ff-only', 'origin', 'main'], { cwd: copy, timeoutMs: TIMEOUT_MS });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect((await world.git(['rev-parse', 'HEAD'], copy)).trim()).toBe(last);
+    expect(await readFile(join(copy, 'd.txt'), 'utf8')).toBe('d\n');
+    expect(await missing(world, copy)).toEqual([]);
+    await world.git(['fsck', '--no-dangling'], copy);
+  });
+
+  test('git fetch --filter into an empty repository finishes with a warning and every blob', async ({ world }) => {
+    const url = world.url('filtered');
+    const src = await repoWithRemote(world, 'src', url);
+    const tip = await commitFile(world, src, 'b.txt', 'b\n');
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const repo = join(world.dir, 'fresh');
+    await world.git(['init', '-q', repo], world.dir);
+    await world.git(['remote', 'add', 'origin', url], repo);
+
+    const fetched = await world.run('git', ['fetch', '--filter=blob:none', 'origin'], { cwd: repo, timeoutMs: TIMEOUT_MS });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(count(fetched.stderr, PARTIAL_WARNING)).toBe(1);
+    expect((await world.git(['rev-parse', 'origin/main'], repo)).trim()).toBe(tip);
+    expect(await missing(world, repo)).toEqual([]);
+    await world.git(['fsck', '--no-dangling'], repo);
+  });
+});
+
+describe('a helper started by its own git', () => {
+  const test = testOnLayout('bundle');
+
+  test('refuses at once, with a clear error and nothing read from the remote, when the helper mark is set', async ({ world }) => {
+    const url = world.url('marked');
+    const src = await repoWithRemote(world, 'src', url);
+    await world.git(['push', '-q', 'origin', 'main'], src);
+    const result = await world.run('git-remote-s3', ['origin', url], {
+      cwd: src,
+      env: { GIT_DIR: join(src, '.git'), GIT_REMOTE_S3_HELPER: '1' },
+      input: 'capabilities\nlist\n\n',
+      timeoutMs: TIMEOUT_MS,
+    });
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: git-remote-s3 does not serve lazy fetches of missing objects started by its own git commands; the objects count as missing\n',
+    });
+    // Unmarked, the same remote answers.
+    expect((await lsRemote(world, url)).get('refs/heads/main')).toBe((await world.git(['rev-parse', 'HEAD'], src)).trim());
+  });
+});
 
 /** A full repository of three commits on main; returns its path and the commits, oldest first. */
 async function fullRepo(world: World): Promise<{ full: string; commits: string[] }> {

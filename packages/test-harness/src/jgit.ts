@@ -1,7 +1,7 @@
 // JGit's command line (org.eclipse.jgit.pgm), the client the amazon-s3:// URL, its properties file and the
 // packs layout come from (issue 15): a pinned set of jars, fetched one by one from Maven Central with
 // `mvn dependency:copy` into the test cache (outside the repository), run with the machine's Java.
-// `tsx test-e2e/harness/jgit.ts --install-only` installs it ahead of a test run.
+// `tsx packages/test-harness/src/jgit.ts --install-only` installs it ahead of a test run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -111,7 +111,7 @@ export function jgit(args: readonly string[], env: Readonly<Record<string, strin
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv.includes('--install-only')) {
-    process.stderr.write('usage: tsx test-e2e/harness/jgit.ts --install-only\n');
+    process.stderr.write('usage: tsx packages/test-harness/src/jgit.ts --install-only\n');
     process.exit(2);
   }
   const missing = javaMissing();

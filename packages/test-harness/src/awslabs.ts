@@ -1,7 +1,7 @@
 // The Python awslabs git-remote-s3 that the bundle layout must interoperate with (DESIGN §3): pinned here and
 // nowhere else, installed once from PyPI into a private virtual environment in the test cache (outside the
 // repository), and an environment that puts its `git-remote-s3`, `git-s3` and `git-lfs-s3` before ours.
-// `tsx test-e2e/harness/awslabs.ts --install-only` installs it ahead of a test run.
+// `tsx packages/test-harness/src/awslabs.ts --install-only` installs it ahead of a test run.
 import { existsSync, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,7 +51,7 @@ export function awslabsEnv(env: Readonly<Record<string, string>>): Record<string
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv.includes('--install-only')) {
-    process.stderr.write('usage: tsx test-e2e/harness/awslabs.ts --install-only\n');
+    process.stderr.write('usage: tsx packages/test-harness/src/awslabs.ts --install-only\n');
     process.exit(2);
   }
   const dir = await ensureAwslabs();

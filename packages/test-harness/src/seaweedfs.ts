@@ -2,7 +2,7 @@
 // here and nowhere else and installed once into a private virtual environment in the test cache. A run starts
 // one `weed server` (master, volume, filer and S3 gateway in one process) on random free ports of 127.0.0.1,
 // with its own data directory and an identity file so that every request is signed and checked.
-// `tsx test-e2e/harness/seaweedfs.ts --install-only` installs it ahead of a test run.
+// `tsx packages/test-harness/src/seaweedfs.ts --install-only` installs it ahead of a test run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -159,7 +159,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv.includes('--install-only')) {
-    process.stderr.write('usage: tsx test-e2e/harness/seaweedfs.ts --install-only\n');
+    process.stderr.write('usage: tsx packages/test-harness/src/seaweedfs.ts --install-only\n');
     process.exit(2);
   }
   process.stdout.write(`SeaweedFS ${SEAWEEDFS_VERSION} ready: ${await ensureSeaweedfs()}\n`);
