@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import {
   CorruptObjectError,
+  conditionalUpdate,
   formatRetiredPacks,
   git,
   packDirPrefix,
@@ -22,7 +23,6 @@ import { assertObjectsComplete } from '../layouts/completeness.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';
 import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
 import {
-  conditionalUpdate,
   disposePack,
   type LocalPack,
   packObjects,
@@ -226,7 +226,7 @@ async function readRetired(remote: Remote): Promise<{ packs: RetiredPack[]; etag
 /** Rewrites objects/info/s3-retired as `change` says, with a conditional write re-read and retried on conflict. */
 async function updateRetired(remote: Remote, change: (current: readonly RetiredPack[]) => RetiredPack[]): Promise<void> {
   const key = retiredPacksKey(remote.url.prefix);
-  await conditionalUpdate(remote, key, (text) => {
+  await conditionalUpdate(remote.store, key, (text) => {
     const current = text === undefined ? [] : parseRetiredPacks(text, where(remote, key));
     const next = formatRetiredPacks(change(current));
     return next === formatRetiredPacks(current) ? undefined : next;

@@ -2,6 +2,8 @@
 // authoritative ref table, committed by one conditional write per push; packs are immutable, named by
 // their checksum and written before anything refers to them; a push moves only what the remote lacks.
 import {
+  backOff,
+  CONDITIONAL_ATTEMPTS,
   currentBranch,
   IncompleteRemoteError,
   LayoutConflictError,
@@ -31,8 +33,6 @@ import { fetchPacks, recordHeldPacks } from './fetch.js';
 import { keepRefStoresInStep } from './loose-refs.js';
 import { withKnownPeels } from './ref-stores.js';
 import {
-  backOff,
-  CONDITIONAL_ATTEMPTS,
   commitRefTable,
   disposePack,
   type LocalPack,

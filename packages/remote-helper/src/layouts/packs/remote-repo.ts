@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  conditionalUpdate,
   createProgress,
   formatInfoRefs,
   formatPackedRefs,
@@ -55,9 +56,6 @@ export interface LocalPack {
   readonly idxFile: string;
 }
 
-/** Attempts at a conditional write before giving up (each after re-reading, with jittered back-off). */
-export const CONDITIONAL_ATTEMPTS = 6;
-
 export const where = (remote: Remote, key: string): string => objectUrl(remote.store.bucket, key);
 
 export async function readRefTable(remote: Remote): Promise<RefTable> {
@@ -78,45 +76,16 @@ export async function readPackList(remote: Remote): Promise<PackList> {
   return { names: found ? parsePackList(found.text, where(remote, key)) : [], etag: found?.etag };
 }
 
-/**
- * Read-modify-write of a small text object with a conditional write (If-Match on the ETag read, or
- * create-only when there was none), re-read and retried with jittered back-off when another writer got
- * there first. `change` gets the text read (undefined: no object) and returns the new text, or undefined
- * to leave it as it is; true when it wrote.
- */
-export async function conditionalUpdate(
-  remote: Remote,
-  key: string,
-  change: (text: string | undefined) => string | undefined,
-): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await remote.store.getText(key);
-    const next = change(current?.text);
-    if (next === undefined) return false;
-    try {
-      await remote.store.put(key, next, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return true;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
-      await backOff(attempt);
-    }
-  }
-}
-
 /** Rewrites objects/info/packs as `change` says (conditionally); returns the list as it now stands. */
 export async function updatePackList(remote: Remote, change: (names: readonly string[]) => string[]): Promise<string[]> {
   const key = packListKey(remote.url.prefix);
   let next: string[] = [];
-  await conditionalUpdate(remote, key, (text) => {
+  await conditionalUpdate(remote.store, key, (text) => {
     const names = text === undefined ? [] : parsePackList(text, where(remote, key));
     next = change(names);
     return next.length === names.length && next.every((n, i) => n === names[i]) ? undefined : formatPackList(next);
   });
   return next;
-}
-
-export function backOff(attempt: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, 50 * 2 ** attempt + Math.random() * 100));
 }
 
 /** Uploads a pack and its index in parallel (multipart when large, streamed from disk); lists nothing. */
@@ -270,11 +239,12 @@ export async function readProtectedRefs(remote: Remote): Promise<ProtectedList> 
 /** Adds or removes a protected branch with a conditional write; false when nothing changed. */
 export async function setProtected(remote: Remote, ref: string, protect: boolean): Promise<boolean> {
   const key = protectedRefsKey(remote.url.prefix);
-  return conditionalUpdate(remote, key, (text) => {
+  const written = await conditionalUpdate(remote.store, key, (text) => {
     const refs = text === undefined ? new Set<string>() : parseProtectedRefs(text, where(remote, key));
     if (refs.has(ref) === protect) return undefined;
     if (protect) refs.add(ref);
     else refs.delete(ref);
     return formatProtectedRefs(refs);
   });
+  return written !== undefined;
 }
