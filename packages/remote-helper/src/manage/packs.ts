@@ -20,9 +20,12 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
+import { commitRefTable, readRefTable } from '../layouts/packs/info-refs.js';
+import { objectPeels } from '../layouts/packs/local-packs.js';
 import { keepRefStoresInStep } from '../layouts/packs/loose-refs.js';
+import { readPackList } from '../layouts/packs/pack-list.js';
+import { readProtectedRefs, setProtected } from '../layouts/packs/protected-refs.js';
 import { withKnownPeels } from '../layouts/packs/ref-stores.js';
-import { commitRefTable, objectPeels, readPackList, readProtectedRefs, readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
 import { branchName, branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';

@@ -32,7 +32,7 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { hashBytesOfPack, indexObjectIds } from './pack-index.js';
-import { readPackList } from './remote-repo.js';
+import { readPackList } from './pack-list.js';
 
 /**
  * Below this size a pack is downloaded without looking at its index first: one GET of the pack costs no

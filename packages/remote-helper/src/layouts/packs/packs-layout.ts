@@ -30,21 +30,13 @@ import {
 } from '../layout.js';
 import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
 import { fetchPacks, recordHeldPacks } from './fetch.js';
+import { commitRefTable, type RefTable, readRefTable } from './info-refs.js';
+import { disposePack, type LocalPack, objectPeels, packMissing } from './local-packs.js';
 import { keepRefStoresInStep } from './loose-refs.js';
+import { updatePackList, uploadPack } from './pack-list.js';
+import { writeHeadIfAbsent } from './packs-head.js';
+import { readProtectedRefs } from './protected-refs.js';
 import { withKnownPeels } from './ref-stores.js';
-import {
-  commitRefTable,
-  disposePack,
-  type LocalPack,
-  objectPeels,
-  packMissing,
-  type RefTable,
-  readProtectedRefs,
-  readRefTable,
-  updatePackList,
-  uploadPack,
-  writeHeadIfAbsent,
-} from './remote-repo.js';
 
 export class PacksLayout implements Layout {
   /** One table write commits every ref of a push. */

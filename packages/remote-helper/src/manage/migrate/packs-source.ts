@@ -17,9 +17,10 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { where } from '../../layouts/packs/bucket-url.js';
 import { fetchPacks } from '../../layouts/packs/fetch.js';
 import { listLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
-import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
+import { readProtectedRefs } from '../../layouts/packs/protected-refs.js';
 import { readBundleTable } from './bundle-source.js';
 import { markedBranches } from './leftovers.js';
 import type { Snapshot, Source } from './migration.js';
