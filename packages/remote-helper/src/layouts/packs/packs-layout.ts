@@ -29,7 +29,8 @@ import {
   type SessionOptions,
 } from '../layout.js';
 import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
-import { fetchPacks, recordHeldPacks } from './fetch.js';
+import { fetchPacks } from './fetch.js';
+import { recordHeldPacks } from './held-packs.js';
 import { commitRefTable, type RefTable, readRefTable } from './info-refs.js';
 import { disposePack, type LocalPack, objectPeels, packMissing } from './local-packs.js';
 import { keepRefStoresInStep } from './loose-refs.js';
