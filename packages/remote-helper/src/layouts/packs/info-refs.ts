@@ -4,20 +4,21 @@ import { formatInfoRefs, formatPackedRefs, infoRefsKey, packedRefsKey, parseInfo
 import type { Remote } from '@git-remote-s3/core/remote';
 import { where } from './bucket-url.js';
 
-export interface RefTable {
+/** The packs layout's refs as read from the info/refs object, with the ETag a commit is conditional on. */
+export interface InfoRefsTable {
   readonly refs: RefRecord[];
   /** ETag of the info/refs read; undefined when the remote has none yet. */
   readonly etag: string | undefined;
 }
 
-export async function readRefTable(remote: Remote): Promise<RefTable> {
+export async function readRefTable(remote: Remote): Promise<InfoRefsTable> {
   const key = infoRefsKey(remote.url.prefix);
   const found = await remote.store.getText(key);
   return { refs: found ? parseInfoRefs(found.text, where(remote, key)) : [], etag: found?.etag };
 }
 
 /** Replaces info/refs if nobody did since `table` was read; PreconditionFailedError otherwise. */
-export async function commitRefTable(remote: Remote, table: RefTable, next: readonly RefRecord[]): Promise<{ etag: string }> {
+export async function commitRefTable(remote: Remote, table: InfoRefsTable, next: readonly RefRecord[]): Promise<{ etag: string }> {
   const key = infoRefsKey(remote.url.prefix);
   return remote.store.put(key, formatInfoRefs(next), table.etag ? { ifMatch: table.etag } : { ifNoneMatch: '*' });
 }

@@ -31,7 +31,7 @@ import {
 import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
 import { fetchPacks } from './fetch.js';
 import { recordHeldPacks } from './held-packs.js';
-import { commitRefTable, type RefTable, readRefTable } from './info-refs.js';
+import { commitRefTable, type InfoRefsTable, readRefTable } from './info-refs.js';
 import { disposePack, type LocalPack, objectPeels, packMissing } from './local-packs.js';
 import { keepRefStoresInStep } from './loose-refs.js';
 import { updatePackList, uploadPack } from './pack-list.js';
@@ -42,7 +42,7 @@ import { withKnownPeels } from './ref-stores.js';
 export class PacksLayout implements Layout {
   /** One table write commits every ref of a push. */
   readonly atomic = true;
-  private table: RefTable | undefined;
+  private table: InfoRefsTable | undefined;
   /** Whether `<prefix>/HEAD` exists, as last seen; a push that leaves a branch writes a missing one. */
   private hasHead: boolean;
 

@@ -3,7 +3,7 @@
 // If-Match on that ETag, which fails if any push committed since; after the switch it is looked at again.
 import {
   infoRefsKey,
-  type Layout,
+  type LayoutName,
   type ListResult,
   looseRefsOf,
   MigrationAbortedError,
@@ -46,7 +46,7 @@ export async function openPacksSource(
   remote: Remote,
   refsListing: ListResult,
   head: { readonly text: string; readonly etag: string } | undefined,
-  to: Layout,
+  to: LayoutName,
 ): Promise<Source> {
   readBundleTable(remote, refsListing);
   const [table, protectedList] = await Promise.all([readTable(remote), readProtectedRefs(remote)]);
@@ -64,7 +64,7 @@ class PacksSource implements Source {
 
   constructor(
     private readonly remote: Remote,
-    private readonly to: Layout,
+    private readonly to: LayoutName,
     private readonly table: ReadTable,
     private readonly protectedEtag: string | undefined,
     protectedRefs: readonly string[],
