@@ -10,8 +10,6 @@ import {
   CorruptObjectError,
   createProgress,
   downloadObject,
-  GitFailedError,
-  GitRemoteS3Error,
   git,
   log,
   mapConcurrent,
@@ -27,6 +25,7 @@ import {
   spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { indexPackStream } from '../index-pack.js';
 import { openHeldPacks } from './held-packs.js';
 import { hashBytesOfPack, indexObjectIds } from './pack-index.js';
 import { readPackList } from './pack-list.js';
@@ -239,24 +238,5 @@ async function indexPack(
     concurrency: Math.max(1, Math.floor(remote.settings.concurrency / PACKS_IN_FLIGHT)),
     onProgress,
   });
-  const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));
-  git.stdout.resume();
-  const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
-  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
-  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
-  if (indexed.status === 'rejected') {
-    const error = indexed.reason;
-    if (!(error instanceof GitFailedError)) throw error;
-    const why = String(error.data.stderr ?? '')
-      .trim()
-      .split('\n')
-      .pop();
-    throw new CorruptObjectError(objectUrl(remote.store.bucket, key), `git index-pack rejected it (${why})`);
-  }
-  // index-pack took a whole pack and stopped reading: the bytes after it are not git's (junk at the end).
-  if (piped.status === 'rejected') {
-    throw piped.reason instanceof GitRemoteS3Error
-      ? piped.reason
-      : new CorruptObjectError(objectUrl(remote.store.bucket, key), 'data follows the end of its pack');
-  }
+  await indexPackStream(body, objectUrl(remote.store.bucket, key), repoGitOptions(options));
 }
