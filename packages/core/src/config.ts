@@ -6,7 +6,8 @@ import { git } from './git.js';
 import { DEFAULT_LOCK_TTL_MS } from './lock.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './store/object-store.js';
 
-export type Layout = 'bundle' | 'packs';
+/** Which of the two layouts a remote keeps (DESIGN §4): the name, not the helper's `Layout` that serves one. */
+export type LayoutName = 'bundle' | 'packs';
 
 /** Multipart part size and parts in flight (the store's TransferTuning): one transfer holds at most their product. */
 export { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE };
@@ -14,7 +15,7 @@ export { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE };
 export interface Settings {
   readonly lockTtlMs: number;
   /** The layout a first push creates; an existing remote's layout always comes from the bucket. */
-  readonly layout: Layout | undefined;
+  readonly layout: LayoutName | undefined;
   readonly sse: { readonly algorithm: 'AES256' } | { readonly algorithm: 'aws:kms'; readonly kmsKeyId?: string } | undefined;
   readonly partSize: number;
   readonly concurrency: number;

@@ -1,5 +1,6 @@
 // Public surface of core: what the remote helper and the LFS agent may use.
 export * from './concurrency.js';
+export * from './conditional-update.js';
 export * from './config.js';
 export * from './download.js';
 export * from './errors.js';

@@ -1,7 +1,7 @@
 // Which layout a remote uses. An existing remote's layout always comes from the bucket (bundles under
 // refs/, or a HEAD whose text starts with `ref: ` and an info/ table for git's own layout); configuration
 // and the URL scheme only decide for a remote that has nothing yet. A HEAD of neither layout's form is refused.
-import { headKey, knownLayoutOfHead, type Layout as LayoutName, objectUrl, refsPrefix } from '@git-remote-s3/core';
+import { headKey, knownLayoutOfHead, type LayoutName, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { BundleLayout } from './bundle/bundle-layout.js';
 import type { Layout } from './layout.js';

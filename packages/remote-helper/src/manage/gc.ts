@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import {
   CorruptObjectError,
+  conditionalUpdate,
   formatRetiredPacks,
   git,
   packDirPrefix,
@@ -19,19 +20,12 @@ import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
+import { where } from '../layouts/packs/bucket-url.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';
+import { readRefTable } from '../layouts/packs/info-refs.js';
+import { disposePack, type LocalPack, packObjects } from '../layouts/packs/local-packs.js';
 import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
-import {
-  conditionalUpdate,
-  disposePack,
-  type LocalPack,
-  packObjects,
-  readPackList,
-  readRefTable,
-  updatePackList,
-  uploadPack,
-  where,
-} from '../layouts/packs/remote-repo.js';
+import { readPackList, updatePackList, uploadPack } from '../layouts/packs/pack-list.js';
 import { forgetRetired, type GcPlan, type GcState, type PackGroup, planGc, replaceConsolidated, retire, type Waiting } from './gc-plan.js';
 import type { Consolidation, GcReport } from './gc-report.js';
 import { createScratchRepo } from './scratch-repo.js';
@@ -226,7 +220,7 @@ async function readRetired(remote: Remote): Promise<{ packs: RetiredPack[]; etag
 /** Rewrites objects/info/s3-retired as `change` says, with a conditional write re-read and retried on conflict. */
 async function updateRetired(remote: Remote, change: (current: readonly RetiredPack[]) => RetiredPack[]): Promise<void> {
   const key = retiredPacksKey(remote.url.prefix);
-  await conditionalUpdate(remote, key, (text) => {
+  await conditionalUpdate(remote.store, key, (text) => {
     const current = text === undefined ? [] : parseRetiredPacks(text, where(remote, key));
     const next = formatRetiredPacks(change(current));
     return next === formatRetiredPacks(current) ? undefined : next;

@@ -8,7 +8,7 @@ import {
   git,
   headKey,
   infoRefsKey,
-  type Layout,
+  type LayoutName,
   type ListResult,
   MigrationAbortedError,
   objectUrl,
@@ -20,7 +20,8 @@ import type { Remote } from '@git-remote-s3/core/remote';
 import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
 import { layoutForNewRemote } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
-import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
+import { readRefTable } from '../layouts/packs/info-refs.js';
+import { setProtected } from '../layouts/packs/protected-refs.js';
 import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
 import { BundleTarget } from './migrate/bundle-target.js';
 import { deleteSourceLayout } from './migrate/finish.js';
@@ -34,7 +35,7 @@ import { createScratchRepo, outsideUserRepository } from './scratch-repo.js';
 export type { Reporter } from './migrate/migration.js';
 
 export interface MigrateOptions {
-  readonly to: Layout;
+  readonly to: LayoutName;
   readonly dryRun: boolean;
   /** Transfer meters on stderr. */
   readonly progress: boolean;
@@ -50,7 +51,7 @@ interface Evidence {
   readonly head: { readonly text: string; readonly etag: string } | undefined;
   /** The listing of `<prefix>/refs/`, reused by the bundle source as its first look. */
   readonly refs: ListResult;
-  readonly layout: Layout | undefined;
+  readonly layout: LayoutName | undefined;
 }
 
 /** HEAD and refs/ in parallel; info/refs only when neither tells (a packs push that died before HEAD). */
@@ -152,7 +153,7 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
 
 /** The switch could not be confirmed either way: both layouts are kept, and a re-run finishes it. */
 class SwitchUnknownError extends GitRemoteS3Error {
-  constructor(url: string, to: Layout, detail: string) {
+  constructor(url: string, to: LayoutName, detail: string) {
     super(
       'migration-incomplete',
       `cannot tell whether HEAD of ${url} now names the ${to} layout (${detail}); both layouts' keys were kept: run 'git s3 migrate ${url} --to ${to}' again`,
@@ -166,7 +167,7 @@ class SwitchUnknownError extends GitRemoteS3Error {
  * write is judged by HEAD itself, read again: a retried PUT whose first attempt landed answers 412, and a
  * lost answer says nothing, yet the switch may have happened; only a HEAD seen unchanged aborts.
  */
-async function switchHead(remote: Remote, etag: string | undefined, text: string, to: Layout): Promise<void> {
+async function switchHead(remote: Remote, etag: string | undefined, text: string, to: LayoutName): Promise<void> {
   const key = headKey(remote.url.prefix);
   try {
     await remote.store.put(key, text, { ...(etag ? { ifMatch: etag } : { ifNoneMatch: '*' }), contentType: 'text/plain' });
@@ -235,7 +236,7 @@ function newestBundles(remote: Remote, listing: ListResult): MigratedRef[] {
 }
 
 /** `--dry-run`: what would move, read without taking a lock or writing anything. */
-async function plan(remote: Remote, evidence: Evidence, from: Layout, to: Layout, report: Reporter): Promise<MigrationOutcome> {
+async function plan(remote: Remote, evidence: Evidence, from: LayoutName, to: LayoutName, report: Reporter): Promise<MigrationOutcome> {
   let snapshot: Snapshot;
   let sizes = '';
   if (from === 'bundle') {

@@ -12,6 +12,7 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { where } from '../layouts/packs/bucket-url.js';
 import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../layouts/packs/loose-refs.js';
 import {
   compareRefStores,
@@ -20,7 +21,6 @@ import {
   planLooseRefsSync,
   type RefStoreDisagreement,
 } from '../layouts/packs/ref-stores.js';
-import { where } from '../layouts/packs/remote-repo.js';
 
 export interface RefStoreFinding {
   readonly problem: boolean;

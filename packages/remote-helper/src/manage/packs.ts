@@ -1,6 +1,8 @@
 // The management commands on a packs-layout remote: list, delete-branch, protect, unprotect and doctor
 // act on the ref table (info/refs), the protected list beside it (info/s3-protected), HEAD and the packs.
 import {
+  backOff,
+  CONDITIONAL_ATTEMPTS,
   CorruptObjectError,
   formatBytes,
   formatPacksHead,
@@ -18,18 +20,12 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { UsageError } from 'clipanion';
+import { commitRefTable, readRefTable } from '../layouts/packs/info-refs.js';
+import { objectPeels } from '../layouts/packs/local-packs.js';
 import { keepRefStoresInStep } from '../layouts/packs/loose-refs.js';
+import { readPackList } from '../layouts/packs/pack-list.js';
+import { readProtectedRefs, setProtected } from '../layouts/packs/protected-refs.js';
 import { withKnownPeels } from '../layouts/packs/ref-stores.js';
-import {
-  backOff,
-  CONDITIONAL_ATTEMPTS,
-  commitRefTable,
-  objectPeels,
-  readPackList,
-  readProtectedRefs,
-  readRefTable,
-  setProtected,
-} from '../layouts/packs/remote-repo.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
 import { branchName, branchRef, type DeletedBranch } from './branch.js';
 import { formatColumns } from './list.js';

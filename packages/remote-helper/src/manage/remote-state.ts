@@ -2,10 +2,10 @@
 // read concurrently (two requests, whatever the number of refs); or one ref's keys, looked at again under its lock.
 import { headKey, refDirPrefix, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { buildRefTable, type RefEntry, type RefTable } from '../layouts/bundle/ref-table.js';
+import { type BundleRefTable, buildRefTable, type RefEntry } from '../layouts/bundle/ref-table.js';
 
 export interface RemoteState {
-  readonly table: RefTable;
+  readonly table: BundleRefTable;
   /** What `<prefix>/HEAD` says, trimmed; undefined when there is no HEAD object. */
   readonly head: string | undefined;
   /** The ETag of that HEAD, for a conditional rewrite. */

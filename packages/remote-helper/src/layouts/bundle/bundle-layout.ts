@@ -15,7 +15,7 @@ import {
 } from '../layout.js';
 import { fetchRequested } from './fetch-by-id.js';
 import { createHead, pushRef } from './push.js';
-import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
+import { ambiguityError, type BundleObject, type BundleRefTable, buildRefTable, resolveRef } from './ref-table.js';
 
 const PUSH_CONCURRENCY = 4;
 
@@ -23,7 +23,7 @@ export class BundleLayout implements Layout {
   /** Bundles are committed ref by ref: no all-or-nothing push (git then refuses --atomic up front). */
   readonly atomic = false;
   /** The table the last `list` saw: fetch and push act on what git was shown. */
-  private table: RefTable | undefined;
+  private table: BundleRefTable | undefined;
   private listed = new Map<string, BundleObject>();
   /** Whether `<prefix>/HEAD` exists, as last seen (undefined: not looked at); a push writes a missing one. */
   private hasHead: boolean | undefined;
@@ -42,7 +42,7 @@ export class BundleLayout implements Layout {
     this.hasHead = preloadedHead === undefined ? undefined : preloadedHead !== null;
   }
 
-  async readTable(): Promise<RefTable> {
+  async readTable(): Promise<BundleRefTable> {
     const prefix = this.remote.url.prefix;
     const listing = this.preloaded ?? (await this.remote.store.list(refsPrefix(prefix)));
     this.preloaded = undefined;
@@ -104,7 +104,7 @@ export class BundleLayout implements Layout {
    * tags): create-only, after the refs landed, so it names a branch that exists. The refs are pushed
    * either way: a failure here is a warning, and the next push tries again.
    */
-  private async writeMissingHead(table: RefTable, requests: readonly PushRequest[], results: readonly PushResult[]): Promise<void> {
+  private async writeMissingHead(table: BundleRefTable, requests: readonly PushRequest[], results: readonly PushResult[]): Promise<void> {
     const remaining = new Set([...table.refs.values()].filter((e) => e.bundles.length > 0).map((e) => e.ref));
     const updated: string[] = [];
     requests.forEach((request, i) => {

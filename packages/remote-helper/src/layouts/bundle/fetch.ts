@@ -1,20 +1,17 @@
 // Fetch for the bundle layout: each wanted bundle is downloaded (ranged GETs in parallel when large) and
 // streamed through the header parser into `git index-pack --stdin`; bundles whose tip is already present
 // are skipped. Nothing is written to a temporary file or held whole in memory.
-import { pipeline } from 'node:stream/promises';
 import {
   CorruptObjectError,
   createProgress,
   downloadObject,
-  GitFailedError,
-  GitRemoteS3Error,
   mapConcurrent,
   missingObjects,
   objectUrl,
   type RepoOptions,
-  spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { indexPackStream } from '../index-pack.js';
 import { splitBundle } from './bundle-file.js';
 import type { BundleObject } from './ref-table.js';
 
@@ -77,24 +74,7 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
       throw new CorruptObjectError(where, `it needs ${absent.size} object(s) this repository does not have; it is not self-contained`);
     }
   }
-  const git = spawnGit(['index-pack', '--stdin', ...(thin ? ['--fix-thin'] : [])], repo.cwd ? { cwd: repo.cwd } : {});
-  git.stdout.resume();
-  const [piped, indexed] = await Promise.allSettled([pipeline(pack, git.stdin), git.done]);
-  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
-  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
-  if (indexed.status === 'rejected') {
-    const error = indexed.reason;
-    if (error instanceof GitFailedError) {
-      const stderr = String(error.data.stderr ?? '').trim();
-      throw new CorruptObjectError(where, `git index-pack rejected it (${stderr.split('\n').pop() ?? 'no detail'})`);
-    }
-    throw error;
-  }
-  // git took a whole pack and stopped reading: what follows it in the object is not git's (git itself
-  // calls a bundle file like this corrupt, 'pack has junk at the end').
-  if (piped.status === 'rejected') {
-    throw piped.reason instanceof GitRemoteS3Error ? piped.reason : new CorruptObjectError(where, 'data follows the end of its pack');
-  }
+  await indexPackStream(pack, where, repo.cwd ? { cwd: repo.cwd } : {}, thin ? ['--fix-thin'] : []);
   const stillMissing = await missingObjects([bundle.sha], repo);
   if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
 }

@@ -25,7 +25,7 @@ import type { PushResult } from '../../helper/protocol.js';
 import { explainMissingObjects, judgePush, shallowBoundary } from '../completeness.js';
 import type { PushRequest, SessionOptions } from '../layout.js';
 import { writeBundle } from './bundle-file.js';
-import { ambiguityError, buildRefTable, type RefTable, resolveRef } from './ref-table.js';
+import { ambiguityError, type BundleRefTable, buildRefTable, resolveRef } from './ref-table.js';
 
 class Rejected extends Error {
   constructor(readonly reason: string) {
@@ -38,7 +38,7 @@ const reject = (reason: string): never => {
 };
 
 /** Pushes one ref. */
-export async function pushRef(remote: Remote, table: RefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
+export async function pushRef(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
   const ref = request.dst;
   try {
     if (!isValidRefName(ref)) reject(`'${ref}' is not a valid ref name`);
@@ -55,7 +55,7 @@ export async function pushRef(remote: Remote, table: RefTable, request: PushRequ
 }
 
 /** The ref's current bundle per `table`, refusing when it cannot be told which one it is. */
-function currentSha(remote: Remote, table: RefTable, ref: string, ownLock: boolean): string | undefined {
+function currentSha(remote: Remote, table: BundleRefTable, ref: string, ownLock: boolean): string | undefined {
   const entry = table.refs.get(ref);
   const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, ownLock);
   if (resolution.kind === 'ambiguous' && entry) {
@@ -70,7 +70,13 @@ function checkLease(request: PushRequest, remoteSha: string | undefined): void {
   if (!matches) reject('stale info');
 }
 
-async function updateRef(remote: Remote, table: RefTable, request: PushRequest, sha: string, options: SessionOptions): Promise<PushResult> {
+async function updateRef(
+  remote: Remote,
+  table: BundleRefTable,
+  request: PushRequest,
+  sha: string,
+  options: SessionOptions,
+): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
   checkLease(request, remoteSha);
@@ -119,7 +125,7 @@ async function updateRef(remote: Remote, table: RefTable, request: PushRequest, 
   return { ref, ok: true, ...(forced ? { note: 'forced update' as const } : {}) };
 }
 
-async function deleteRef(remote: Remote, table: RefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
+async function deleteRef(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
   checkLease(request, remoteSha);

@@ -26,14 +26,15 @@ export interface RefEntry {
   zip: ObjectInfo | undefined;
 }
 
-export interface RefTable {
+/** The bundle layout's refs as built from one listing of the prefix (no object holds them; compare the packs layout's InfoRefsTable). */
+export interface BundleRefTable {
   readonly refs: Map<string, RefEntry>;
   /** Keys that are not ours or whose ref name git would reject: ignored, and warned about. */
   readonly invalid: { readonly key: string; readonly reason: string }[];
   readonly serverTime: Date;
 }
 
-export function buildRefTable(prefix: string, objects: readonly ObjectInfo[], serverTime: Date): RefTable {
+export function buildRefTable(prefix: string, objects: readonly ObjectInfo[], serverTime: Date): BundleRefTable {
   const refs = new Map<string, RefEntry>();
   const invalid: { key: string; reason: string }[] = [];
   const entry = (ref: string): RefEntry => {

@@ -1,11 +1,8 @@
 // Fetch for the packs layout: packs this repository has not taken yet are downloaded (ranged GETs in
 // parallel when large) and streamed into `git index-pack --stdin`; which packs were taken from which
-// remote is remembered under <git-dir>/s3-remote, so a local repack never makes us download them again.
+// remote is remembered (held-packs.ts), so a local repack never makes us download them again.
 // A large pack is first judged by its index: when every object it lists is here already (a pack `git s3
 // gc` consolidated from packs we took), it is recorded as taken without downloading it.
-import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,10 +10,7 @@ import {
   CorruptObjectError,
   createProgress,
   downloadObject,
-  GitFailedError,
-  GitRemoteS3Error,
   git,
-  gitDir,
   log,
   mapConcurrent,
   missingObjects,
@@ -31,8 +25,10 @@ import {
   spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { indexPackStream } from '../index-pack.js';
+import { openHeldPacks } from './held-packs.js';
 import { hashBytesOfPack, indexObjectIds } from './pack-index.js';
-import { readPackList } from './remote-repo.js';
+import { readPackList } from './pack-list.js';
 
 /**
  * Below this size a pack is downloaded without looking at its index first: one GET of the pack costs no
@@ -57,9 +53,7 @@ export async function fetchPacks(
 ): Promise<void> {
   if ((await missingObjects(wanted, options)).size === 0) return;
   const [{ names }, sizes] = await Promise.all([readPackList(remote), packSizes(remote)]);
-  const record = await heldRecord(remote, options);
-  const held = new Set((await readFile(record, 'utf8').catch(() => '')).split('\n').filter(Boolean));
-  const remember = (name: string) => appendFile(record, `${name}\n`);
+  const { names: held, remember } = await openHeldPacks(remote, options);
   const todo = await withoutPacksAlreadyHere(
     remote,
     names.filter((n) => !held.has(n)),
@@ -146,22 +140,6 @@ export async function downloadPacks(
 async function packSizes(remote: Remote): Promise<Map<string, number>> {
   const listing = await remote.store.list(packDirPrefix(remote.url.prefix));
   return new Map(listing.objects.map((o) => [o.key, o.size]));
-}
-
-/** Where this repository records the packs it took from this remote. */
-/**
- * Records packs this repository made itself (a push uploads what it packed from local objects), so a
- * later fetch neither downloads them nor their index.
- */
-export async function recordHeldPacks(remote: Remote, names: readonly string[], options: RepoOptions = {}): Promise<void> {
-  if (names.length > 0) await appendFile(await heldRecord(remote, options), names.map((n) => `${n}\n`).join(''));
-}
-
-async function heldRecord(remote: Remote, options: RepoOptions): Promise<string> {
-  const id = createHash('sha256').update(`${remote.store.bucket}/${remote.url.prefix}`).digest('hex').slice(0, 16);
-  const record = join(await gitDir(options), 's3-remote', `${id}.packs`);
-  await mkdir(join(record, '..'), { recursive: true });
-  return record;
 }
 
 /**
@@ -259,24 +237,5 @@ async function indexPack(
     sharedBy: PACKS_IN_FLIGHT,
     onProgress,
   });
-  const git = spawnGit(['index-pack', '--stdin'], repoGitOptions(options));
-  git.stdout.resume();
-  const [piped, indexed] = await Promise.allSettled([pipeline(body, git.stdin), git.done]);
-  // A download that broke (network, store) is the cause when index-pack then saw an early end: say that.
-  if (piped.status === 'rejected' && piped.reason instanceof GitRemoteS3Error) throw piped.reason;
-  if (indexed.status === 'rejected') {
-    const error = indexed.reason;
-    if (!(error instanceof GitFailedError)) throw error;
-    const why = String(error.data.stderr ?? '')
-      .trim()
-      .split('\n')
-      .pop();
-    throw new CorruptObjectError(objectUrl(remote.store.bucket, key), `git index-pack rejected it (${why})`);
-  }
-  // index-pack took a whole pack and stopped reading: the bytes after it are not git's (junk at the end).
-  if (piped.status === 'rejected') {
-    throw piped.reason instanceof GitRemoteS3Error
-      ? piped.reason
-      : new CorruptObjectError(objectUrl(remote.store.bucket, key), 'data follows the end of its pack');
-  }
+  await indexPackStream(body, objectUrl(remote.store.bucket, key), repoGitOptions(options));
 }

@@ -12,8 +12,9 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { readRefTable, writePackedRefs } from './info-refs.js';
+import { objectPeels } from './local-packs.js';
 import { type LooseRef, type LooseRefPlan, planLooseRefsAfterPush, withKnownPeels } from './ref-stores.js';
-import { objectPeels, readRefTable, writePackedRefs } from './remote-repo.js';
 
 const CONCURRENCY = 8;
 /** Rounds of rewriting from a newer table before leaving the rest to the next push (or doctor). */

@@ -2,6 +2,8 @@
 // authoritative ref table, committed by one conditional write per push; packs are immutable, named by
 // their checksum and written before anything refers to them; a push moves only what the remote lacks.
 import {
+  backOff,
+  CONDITIONAL_ATTEMPTS,
   currentBranch,
   IncompleteRemoteError,
   LayoutConflictError,
@@ -27,29 +29,20 @@ import {
   type SessionOptions,
 } from '../layout.js';
 import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
-import { fetchPacks, recordHeldPacks } from './fetch.js';
+import { fetchPacks } from './fetch.js';
+import { recordHeldPacks } from './held-packs.js';
+import { commitRefTable, type InfoRefsTable, readRefTable } from './info-refs.js';
+import { disposePack, type LocalPack, objectPeels, packMissing } from './local-packs.js';
 import { keepRefStoresInStep } from './loose-refs.js';
+import { updatePackList, uploadPack } from './pack-list.js';
+import { writeHeadIfAbsent } from './packs-head.js';
+import { readProtectedRefs } from './protected-refs.js';
 import { withKnownPeels } from './ref-stores.js';
-import {
-  backOff,
-  CONDITIONAL_ATTEMPTS,
-  commitRefTable,
-  disposePack,
-  type LocalPack,
-  objectPeels,
-  packMissing,
-  type RefTable,
-  readProtectedRefs,
-  readRefTable,
-  updatePackList,
-  uploadPack,
-  writeHeadIfAbsent,
-} from './remote-repo.js';
 
 export class PacksLayout implements Layout {
   /** One table write commits every ref of a push. */
   readonly atomic = true;
-  private table: RefTable | undefined;
+  private table: InfoRefsTable | undefined;
   /** Whether `<prefix>/HEAD` exists, as last seen; a push that leaves a branch writes a missing one. */
   private hasHead: boolean;
 

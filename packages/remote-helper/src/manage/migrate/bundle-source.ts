@@ -2,7 +2,7 @@
 // lock is held (pushes to existing refs are refused as "locked"), its bundles are read under those locks,
 // and any key that changes under refs/ afterwards (a push of a new ref) is noticed before and after the switch.
 import {
-  type Layout,
+  type LayoutName,
   type ListResult,
   LockHeldError,
   LockLostError,
@@ -14,7 +14,7 @@ import {
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { fetchBundles } from '../../layouts/bundle/fetch.js';
-import { ambiguityError, type BundleObject, buildRefTable, type RefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
+import { ambiguityError, type BundleObject, type BundleRefTable, buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
 import type { MigratedRef, Snapshot, Source } from './migration.js';
 import { keyChanges, lockedRefusal, nameRefs, newHeadBranch } from './plan.js';
 import { RefLocks } from './ref-locks.js';
@@ -29,7 +29,7 @@ export function withoutLooseRefs(prefix: string, listing: ListResult): ListResul
 }
 
 /** The remote's refs/ read from one listing: refused when a key is not the layout's, or a ref is locked. */
-export function readBundleTable(remote: Remote, listing: ListResult): RefTable {
+export function readBundleTable(remote: Remote, listing: ListResult): BundleRefTable {
   const { objects } = withoutLooseRefs(remote.url.prefix, listing);
   const table = buildRefTable(remote.url.prefix, objects, listing.serverTime);
   const [invalid] = table.invalid;
@@ -56,7 +56,7 @@ export interface RefBundle {
 }
 
 /** Each ref's current bundle, by ref name; refused when one cannot be told (two of the same age: doctor). */
-export function currentBundles(remote: Remote, table: RefTable): RefBundle[] {
+export function currentBundles(remote: Remote, table: BundleRefTable): RefBundle[] {
   const bundles: RefBundle[] = [];
   for (const entry of [...table.refs.values()].sort((a, b) => (a.ref < b.ref ? -1 : 1))) {
     const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, true);
@@ -79,7 +79,7 @@ export async function openBundleSource(
   remote: Remote,
   listing: ListResult,
   head: { readonly text: string; readonly etag: string } | undefined,
-  to: Layout,
+  to: LayoutName,
 ): Promise<Source> {
   const first = readBundleTable(remote, listing);
   const locks = await lockEveryRef(remote, [...first.refs.keys()]);
@@ -120,12 +120,12 @@ class BundleSource implements Source {
 
   constructor(
     private readonly remote: Remote,
-    private readonly to: Layout,
+    private readonly to: LayoutName,
     private readonly locks: RefLocks,
     private readonly bundles: readonly RefBundle[],
     private readonly snapshotKeys: readonly string[],
     head: { readonly text: string; readonly etag: string } | undefined,
-    table: RefTable,
+    table: BundleRefTable,
   ) {
     const refs: MigratedRef[] = bundles.map(({ ref, bundle }) => ({ ref, sha: bundle.sha }));
     this.headEtag = head?.etag;

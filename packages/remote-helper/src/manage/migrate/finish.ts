@@ -1,13 +1,13 @@
 // The last step of a migration, after HEAD names the new layout: the old layout's keys are deleted, unless a
 // push landed in them while HEAD was being switched; then every one of them stays and the error says how to
 // finish, so that a push is never deleted unseen.
-import { type Layout, MigrationIncompleteError } from '@git-remote-s3/core';
+import { type LayoutName, MigrationIncompleteError } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { Reporter, Source } from './migration.js';
 import { plural } from './plan.js';
 
 /** Deletes the source's keys (once HEAD is switched they are no longer the repository) and returns how many. */
-export async function deleteSourceLayout(remote: Remote, source: Source, to: Layout, report: Reporter): Promise<number> {
+export async function deleteSourceLayout(remote: Remote, source: Source, to: LayoutName, report: Reporter): Promise<number> {
   const landed = await source.landedSinceSnapshot();
   if (landed) {
     throw new MigrationIncompleteError(

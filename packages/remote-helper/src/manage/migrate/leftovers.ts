@@ -3,7 +3,7 @@
 // they held that the remote does not is named, so that nothing disappears unsaid.
 import {
   infoRefsKey,
-  type Layout,
+  type LayoutName,
   type ListResult,
   looseRefsOf,
   packedRefsKey,
@@ -18,7 +18,7 @@ import type { MigratedRef, Reporter } from './migration.js';
 import { nameRefs, plural, refsMissingFrom } from './plan.js';
 
 export interface Leftovers {
-  readonly layout: Layout;
+  readonly layout: LayoutName;
   readonly keys: readonly string[];
   /** Refs the leftovers hold at an id the remote's own layout does not have. */
   readonly unmatched: readonly RefRecord[];

@@ -1,7 +1,7 @@
 // The two halves of a migration and what passes between them: a source layout that is read, guarded against
 // pushes, and deleted only at the very end; a target layout that is written, verified, and thrown away if
 // anything goes wrong before HEAD is switched.
-import type { Layout } from '@git-remote-s3/core';
+import type { LayoutName } from '@git-remote-s3/core';
 
 export interface Reporter {
   /** A line of the command's report (stdout). */
@@ -27,7 +27,7 @@ export interface Snapshot {
 }
 
 export interface Source {
-  readonly layout: Layout;
+  readonly layout: LayoutName;
   readonly snapshot: Snapshot;
   /** ETag of the HEAD read at the start (undefined: none): the switch replaces exactly that version. */
   readonly headEtag: string | undefined;
@@ -50,7 +50,7 @@ export interface Source {
 }
 
 export interface Target {
-  readonly layout: Layout;
+  readonly layout: LayoutName;
   /** Writes every key of the layout from the snapshot and the objects in `repo`; reports progress by line. */
   write(snapshot: Snapshot, repo: string | undefined, progress: boolean): Promise<void>;
   /** Reads back what was written; throws when it is not what the snapshot says. */

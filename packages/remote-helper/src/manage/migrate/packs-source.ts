@@ -3,7 +3,7 @@
 // If-Match on that ETag, which fails if any push committed since; after the switch it is looked at again.
 import {
   infoRefsKey,
-  type Layout,
+  type LayoutName,
   type ListResult,
   looseRefsOf,
   MigrationAbortedError,
@@ -17,9 +17,10 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { where } from '../../layouts/packs/bucket-url.js';
 import { fetchPacks } from '../../layouts/packs/fetch.js';
 import { listLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
-import { readProtectedRefs, where } from '../../layouts/packs/remote-repo.js';
+import { readProtectedRefs } from '../../layouts/packs/protected-refs.js';
 import { readBundleTable } from './bundle-source.js';
 import { markedBranches } from './leftovers.js';
 import type { Snapshot, Source } from './migration.js';
@@ -45,7 +46,7 @@ export async function openPacksSource(
   remote: Remote,
   refsListing: ListResult,
   head: { readonly text: string; readonly etag: string } | undefined,
-  to: Layout,
+  to: LayoutName,
 ): Promise<Source> {
   readBundleTable(remote, refsListing);
   const [table, protectedList] = await Promise.all([readTable(remote), readProtectedRefs(remote)]);
@@ -63,7 +64,7 @@ class PacksSource implements Source {
 
   constructor(
     private readonly remote: Remote,
-    private readonly to: Layout,
+    private readonly to: LayoutName,
     private readonly table: ReadTable,
     private readonly protectedEtag: string | undefined,
     protectedRefs: readonly string[],

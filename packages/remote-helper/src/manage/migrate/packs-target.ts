@@ -18,16 +18,10 @@ import {
   protectedRefsKey,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { commitRefTable, writePackedRefs } from '../../layouts/packs/info-refs.js';
+import { disposePack, type LocalPack, objectPeels, packObjects } from '../../layouts/packs/local-packs.js';
+import { uploadPack } from '../../layouts/packs/pack-list.js';
 import { withKnownPeels } from '../../layouts/packs/ref-stores.js';
-import {
-  commitRefTable,
-  disposePack,
-  type LocalPack,
-  objectPeels,
-  packObjects,
-  uploadPack,
-  writePackedRefs,
-} from '../../layouts/packs/remote-repo.js';
 import type { Reporter, Snapshot, Target } from './migration.js';
 import { describeRefs, plural } from './plan.js';
 

@@ -6,7 +6,7 @@ import {
   isValidRefName,
   judgeLock,
   knownLayoutOfHead,
-  type Layout,
+  type LayoutName,
   MigrationRefusedError,
   objectUrl,
   printable,
@@ -15,7 +15,7 @@ import {
 import { UsageError } from 'clipanion';
 
 /** `--to packs|bundle`. */
-export function parseTargetLayout(text: string): Layout {
+export function parseTargetLayout(text: string): LayoutName {
   if (text === 'packs' || text === 'bundle') return text;
   throw new UsageError(`--to expects packs or bundle, not '${printable(text)}'`);
 }
@@ -35,7 +35,10 @@ export interface LayoutEvidence {
  * a HEAD (a push that died before writing it), bundles mean bundle and a ref table packs. A HEAD of neither
  * form is refused (UnknownLayoutError, naming `names.remote` and `names.headUrl`): nothing is migrated.
  */
-export function layoutOfRemote(evidence: LayoutEvidence, names: { readonly remote: string; readonly headUrl: string }): Layout | undefined {
+export function layoutOfRemote(
+  evidence: LayoutEvidence,
+  names: { readonly remote: string; readonly headUrl: string },
+): LayoutName | undefined {
   const byHead = knownLayoutOfHead(evidence.headText, names.remote, names.headUrl);
   if (byHead) return byHead;
   if (evidence.hasBundles) return 'bundle';
@@ -113,6 +116,6 @@ export interface MigrationTotals {
 }
 
 /** The last line of a migration. */
-export function summaryLine(display: string, to: Layout, totals: MigrationTotals): string {
+export function summaryLine(display: string, to: LayoutName, totals: MigrationTotals): string {
   return `migrated ${plural(totals.refs, 'ref')} of ${display} to the ${to} layout: ${formatBytes(totals.bytesWritten)} written, ${plural(totals.keysDeleted, 'key')} of the old layout deleted`;
 }

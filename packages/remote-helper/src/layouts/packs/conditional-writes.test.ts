@@ -10,7 +10,8 @@ import {
 import type { Remote } from '@git-remote-s3/core/remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
-import { commitRefTable, readPackList, readRefTable, updatePackList } from './remote-repo.js';
+import { commitRefTable, readRefTable } from './info-refs.js';
+import { readPackList, updatePackList } from './pack-list.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
