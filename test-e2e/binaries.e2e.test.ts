@@ -22,6 +22,15 @@ describe('built binaries', () => {
     expect(result.stdout).toContain('git-lfs-s3');
   });
 
+  test('git-lfs-s3 with an unknown command says so in one git-style line and exits 129', async ({ world }) => {
+    const result = await world.run('git-lfs-s3', ['bogus']);
+    expect(result).toMatchObject({
+      code: 129,
+      stdout: '',
+      stderr: "error: 'bogus' is not a git-lfs-s3 command; see 'git-lfs-s3 --help'\n",
+    });
+  });
+
   test('git s3 with an unknown option names it, then gives the usage of the command, and exits 129', async ({ world }) => {
     const result = await world.run('git', ['s3', 'protect', '--bogus', 'origin', 'main'], { cwd: world.dir });
     expect(result.code).toBe(129);
