@@ -23,6 +23,30 @@ describe('built binaries', () => {
     expect(result.stdout).toContain('git-lfs-s3');
   });
 
+  test('git-lfs-s3 with an unknown command says so in one git-style line and exits 129', async ({ world }) => {
+    const result = await world.run('git-lfs-s3', ['bogus']);
+    expect(result).toMatchObject({
+      code: 129,
+      stdout: '',
+      stderr: "error: 'bogus' is not a git-lfs-s3 command; see 'git-lfs-s3 --help'\n",
+    });
+  });
+
+  test('git s3 with an unknown option names it, then gives the usage of the command, and exits 129', async ({ world }) => {
+    const result = await world.run('git', ['s3', 'protect', '--bogus', 'origin', 'main'], { cwd: world.dir });
+    expect(result.code).toBe(129);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('error: unsupported option name ("--bogus")\nusage: git s3 protect <remote> <branch>\n');
+  });
+
+  test('the LFS agent started outside a repository says why in one error line, not a stack trace, and exits 1', async ({ world }) => {
+    const init = '{"event":"init","operation":"download","remote":"origin","concurrent":true,"concurrenttransfers":1}\n';
+    const result = await world.run('git-lfs-s3', [], { cwd: world.dir, input: init, env: { GIT_CEILING_DIRECTORIES: world.dir } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: 'git rev-parse --absolute-git-dir' exited with 128: fatal: not a git repository[^\n]*\n$/);
+  });
+
   test('git-remote-s3 with a bad url says what form it expects at the first command that needs it and exits non-zero', async ({
     world,
   }) => {

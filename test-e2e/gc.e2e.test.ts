@@ -315,7 +315,7 @@ describe('git s3 gc', () => {
     await world.git(['push', '-q', 'origin', 'main'], src);
     const refused = await gitS3(world, src, ['gc', 'origin']);
     expect(refused).toMatchObject({
-      code: 1,
+      code: 129,
       stdout: '',
       stderr: `error: gc is for the packs layout, and ${url} uses the bundle layout, which keeps one self-contained bundle per ref: there is nothing to consolidate\n`,
     });
@@ -326,7 +326,7 @@ describe('git s3 gc', () => {
     expect(empty).toMatchObject({ code: 0, stdout: `nothing to do: ${world.url('nothing')} is empty\n`, stderr: '' });
     const badGrace = await world.run('git-remote-s3', ['gc', '--grace', 'soon', world.url('nothing')], { cwd: world.dir });
     expect(badGrace).toMatchObject({
-      code: 1,
+      code: 129,
       stderr: "error: --grace expects a duration such as 90s, 15m, 1h or 0 (at most 365d), not 'soon'\n",
     });
   });

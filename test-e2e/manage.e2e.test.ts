@@ -88,12 +88,12 @@ describe('the <remote> argument', () => {
     const { repo } = await pushedRepo(world, 'names');
     const inRepo = await gitS3(world, repo, ['list', 'upstream']);
     expect(inRepo).toMatchObject({
-      code: 1,
+      code: 129,
       stdout: '',
       stderr: "error: 'upstream' is neither a remote of this repository nor an s3:// url\n",
     });
     const outside = await remoteS3(world, ['protect', 'origin', 'main']);
-    expect(outside).toMatchObject({ code: 1, stderr: "error: 'origin' is neither a remote of this repository nor an s3:// url\n" });
+    expect(outside).toMatchObject({ code: 129, stderr: "error: 'origin' is neither a remote of this repository nor an s3:// url\n" });
   });
 
   test('an amazon-s3 url with its properties file names a packs remote', async ({ world }) => {
@@ -182,7 +182,7 @@ describe.each(LAYOUTS)('git s3 protect and unprotect on the %s layout', (layout:
   test('a name git would refuse as a branch is refused before anything is written', async ({ world }) => {
     const { repo } = await pushedRepo(world, 'badname');
     const result = await gitS3(world, repo, ['protect', 'origin', 'a..b']);
-    expect(result).toMatchObject({ code: 1, stderr: "error: 'a..b' is not a valid branch name: contains '..'\n" });
+    expect(result).toMatchObject({ code: 129, stderr: "error: 'a..b' is not a valid branch name: contains '..'\n" });
     const keys = await remoteKeys(world, 'badname');
     expect(keys.filter((k) => k.includes('PROTECTED#') || k.endsWith('/info/s3-protected'))).toEqual([]);
   });
@@ -236,7 +236,7 @@ describe.each(LAYOUTS)('git s3 delete-branch on the %s layout', (layout: LayoutN
       stderr: `error: branch main is protected: refusing to delete it; run 'git s3 unprotect ${url} main' first if you mean it\n`,
     });
     const missing = await gitS3(world, repo, ['delete-branch', 'origin', 'nope']);
-    expect(missing).toMatchObject({ code: 1, stderr: `error: branch nope does not exist on ${url}\n` });
+    expect(missing).toMatchObject({ code: 129, stderr: `error: branch nope does not exist on ${url}\n` });
     expect(await remoteKeys(world, 'keep')).toEqual(before);
   });
 });
@@ -334,7 +334,7 @@ describe('git s3 doctor', () => {
     const { url, repo } = await pushedRepo(world, 'nohead');
     const result = await gitS3(world, repo, ['doctor', '--set-head', 'ghost', 'origin']);
     expect(result).toMatchObject({
-      code: 1,
+      code: 129,
       stdout: '',
       stderr: `error: cannot point HEAD at refs/heads/ghost: there is no such branch on ${url}\n`,
     });
@@ -387,7 +387,7 @@ describe('git s3 doctor on the packs layout', () => {
     await useLayout(world, 'packs');
     const { repo } = await pushedRepo(world, 'ttl');
     const result = await gitS3(world, repo, ['doctor', '--lock-ttl', 'abc', 'origin']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(129);
     expect(result.stderr).toBe("error: --lock-ttl expects a number of seconds between 0 and 86400, not 'abc'\n");
     expect(result.stdout).toBe('');
   });

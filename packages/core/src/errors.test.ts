@@ -4,17 +4,14 @@ import {
   asExpected,
   BadKeyError,
   BadRefError,
-  describeError,
-  EXIT_BUG,
-  EXIT_FAILED,
   formatAge,
   GitRemoteS3Error,
   LocalIoError,
   LockHeldError,
   NotFoundError,
   printable,
-  reportFailure,
 } from './errors.js';
+import { describeError, EXIT_BUG, EXIT_FAILED, reportFailure } from './report.js';
 
 describe('formatAge', () => {
   it.each<[number, string]>([
@@ -86,47 +83,6 @@ describe('error messages', () => {
     );
     expect(error.message).toContain('(s3://b/p/refs/heads/main/LOCK#.lock, 3m04s old)');
     expect(error.message).toContain("run 'git s3 doctor --delete-stale-locks s3://b/p'");
-  });
-});
-
-describe('describeError', () => {
-  const expected = new NotFoundError('my-bucket', 'p/HEAD');
-
-  it('prints an expected error as one line', () => {
-    expect(describeError(expected, false)).toBe('error: s3://my-bucket/p/HEAD does not exist');
-  });
-
-  it('adds the stack of an expected error when verbose', () => {
-    const text = describeError(expected, true);
-    expect(text.startsWith('error: s3://my-bucket/p/HEAD does not exist\n')).toBe(true);
-    expect(text).toContain('NotFoundError');
-    expect(text.split('\n').length).toBeGreaterThan(2);
-  });
-
-  it('prints an unexpected error as a bug report with its message', () => {
-    expect(describeError(new TypeError('x is undefined'), false)).toBe(
-      'fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): x is undefined',
-    );
-  });
-
-  it('prints the stack of an unexpected error when verbose', () => {
-    const error = new TypeError('x is undefined');
-    expect(describeError(error, true)).toBe(
-      `fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): ${error.stack}`,
-    );
-  });
-
-  it('falls back to the message of an unexpected error without a stack', () => {
-    const error = new Error('no stack');
-    error.stack = undefined;
-    expect(describeError(error, true)).toMatch(/: no stack$/);
-  });
-
-  it('prints a thrown non-error value', () => {
-    expect(describeError('just a string', false)).toBe(
-      'fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): just a string',
-    );
-    expect(describeError(42, true)).toMatch(/: 42$/);
   });
 });
 

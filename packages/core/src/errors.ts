@@ -1,7 +1,6 @@
 // Every failure a user can cause or meet, as typed errors with a stable `code` and a message in git's
-// voice (what failed, on which bucket/key, what to do). The one place that turns an error into text.
+// voice (what failed, on which bucket/key, what to do). report.ts turns them into what the user sees.
 import { getSystemErrorMap } from 'node:util';
-import { escapeControls } from './log.js';
 
 export type ErrorCode =
   | 'bad-url'
@@ -403,37 +402,4 @@ function asciiOnly(text: string): string {
 export function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** The text a top-level handler prints: expected errors as one line, anything else as a bug report. */
-export function describeError(error: unknown, verbose: boolean): string {
-  return escapeControls(describeUnescaped(error, verbose));
-}
-
-function describeUnescaped(thrown: unknown, verbose: boolean): string {
-  const error = asExpected(thrown);
-  if (error instanceof GitRemoteS3Error) {
-    return verbose && error.stack ? `error: ${error.message}\n${error.stack}` : `error: ${error.message}`;
-  }
-  const text = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
-  return `fatal: unexpected failure (this is a bug in git-remote-s3; set GIT_REMOTE_S3_VERBOSE=1 for details): ${text}`;
-}
-
-/** Exit code of a command that failed on an expected error (ours, or a usage mistake). */
-export const EXIT_FAILED = 1;
-/** EX_SOFTWARE from sysexits.h: an internal error, i.e. a bug. */
-export const EXIT_BUG = 70;
-
-/**
- * Writes what a command line tool shows for `error` and returns its exit code: usage mistakes (clipanion's
- * UsageError, recognised by name so core needs no CLI library) and our errors as one `error: …` line and
- * exit 1, anything else as a bug report and exit 70.
- */
-export function reportFailure(error: unknown, write: (text: string) => void, verbose: boolean): number {
-  if (error instanceof Error && error.name === 'UsageError') {
-    write(`error: ${escapeControls(error.message)}\n`);
-    return EXIT_FAILED;
-  }
-  write(`${describeError(error, verbose)}\n`);
-  return asExpected(error) instanceof GitRemoteS3Error ? EXIT_FAILED : EXIT_BUG;
 }

@@ -16,5 +16,6 @@ export * from './log.js';
 export * from './progress.js';
 export * from './props.js';
 export * from './repo.js';
+export * from './report.js';
 export * from './store.js';
 export * from './url.js';

@@ -5,10 +5,11 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readGitConfig } from '@git-remote-s3/core/config';
-import { describeError, GitRemoteS3Error } from '@git-remote-s3/core/errors';
+import { GitRemoteS3Error } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { gitDir } from '@git-remote-s3/core/repo';
+import { describeFailure, reportFailure } from '@git-remote-s3/core/report';
 import { parseRemoteUrl } from '@git-remote-s3/core/url';
 import { complete, completeError, initError, initOk, parseMessage, progress, type TransferMessage } from './protocol.js';
 import { resolveLfsUrl } from './resolve-remote.js';
@@ -18,7 +19,19 @@ export interface AgentOptions {
   readonly debug: boolean;
 }
 
+/**
+ * Serves git-lfs until it says terminate; a failure of an object travels to git-lfs in the protocol, a failure
+ * of the agent itself (run outside a repository) is reported on stderr like any command's.
+ */
 export async function runAgent(options: AgentOptions): Promise<number> {
+  try {
+    return await serve(options);
+  } catch (error) {
+    return reportFailure(error, (text) => process.stderr.write(text), options.debug);
+  }
+}
+
+async function serve(options: AgentOptions): Promise<number> {
   const tmpDir = join(await gitDir(), 'lfs', 'tmp');
   const debug = options.debug ? debugLogger(join(tmpDir, 'git-lfs-s3.log')) : () => {};
   // git-lfs owns the terminal and errors travel in the protocol; with debug on, every S3 request and git
@@ -62,7 +75,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
         debug(`download ${message.oid} (${message.size} bytes) done in ${Date.now() - started} ms`);
       }
     } catch (error) {
-      const text = describeError(error, false).replace(/^error: /, '');
+      const text = describeFailure(error, false).message;
       send(completeError(message.oid, text));
       debug(`${message.event} ${message.oid} failed: ${text}`);
     }
@@ -81,7 +94,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
         debug(`init ${parsed.message.operation} for ${parsed.message.remote}: ${url}/lfs/`);
         send(initOk());
       } catch (error) {
-        setupError = describeError(error, false).replace(/^error: /, '');
+        setupError = describeFailure(error, false).message;
         debug(`init failed: ${setupError}`);
         send(initError(setupError));
       }

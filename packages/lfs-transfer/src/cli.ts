@@ -1,11 +1,13 @@
-// The git-lfs-s3 commands: one clipanion command per file under commands/, registered here.
-import { Builtins, Cli } from 'clipanion';
+// The git-lfs-s3 commands: one clipanion command per file under commands/, registered here; a command line
+// that does not parse is a usage mistake, reported by core as `git s3` reports it.
+import { log, reportFailure } from '@git-remote-s3/core';
+import { type BaseContext, Builtins, Cli, type Command } from 'clipanion';
 import { DisableDebugCommand, EnableDebugCommand } from './commands/debug.js';
 import { InstallCommand } from './commands/install.js';
 import { UninstallCommand } from './commands/uninstall.js';
 import { VERSION } from './version.js';
 
-export async function runCli(args: readonly string[]): Promise<number> {
+export async function runCli(args: readonly string[], context: Partial<BaseContext> = {}): Promise<number> {
   const cli = new Cli({
     binaryLabel: 'git-lfs-s3',
     binaryName: 'git-lfs-s3',
@@ -15,5 +17,13 @@ export async function runCli(args: readonly string[]): Promise<number> {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   for (const command of [InstallCommand, UninstallCommand, EnableDebugCommand, DisableDebugCommand]) cli.register(command);
-  return cli.run([...args]);
+
+  const full = { ...Cli.defaultContext, ...context };
+  let command: Command;
+  try {
+    command = cli.process([...args], full);
+  } catch (error) {
+    return reportFailure(error, (text) => full.stderr.write(text), log.verbosity >= 2, cli.binaryName);
+  }
+  return cli.run(command, full);
 }

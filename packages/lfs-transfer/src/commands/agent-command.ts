@@ -1,5 +1,5 @@
-// Base of the git-lfs-s3 commands: the command body returns its exit code; a failure becomes one
-// `error: …` line (or a bug report) through core's reportFailure.
+// Base of the git-lfs-s3 commands: the command body returns its exit code; a failure becomes what the user
+// sees through core's one reporter (report.ts), as in `git s3`.
 import { log, reportFailure } from '@git-remote-s3/core';
 import { Command } from 'clipanion';
 

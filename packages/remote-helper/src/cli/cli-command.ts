@@ -1,14 +1,13 @@
-// The base of every management command, and the one place where a failure becomes what the user sees:
-// expected errors (ours, and clipanion's usage errors) one `error: …` line and exit 1, anything else a
-// bug report and exit 70.
-import { EXIT_BUG, EXIT_FAILED, log, reportFailure as reportWith } from '@git-remote-s3/core';
+// The base of every management command: the body returns its exit code, and a failure becomes what the
+// user sees through core's one reporter (report.ts) at the CLI's verbosity.
+import { EXIT_BUG, EXIT_FAILED, EXIT_USAGE, log, reportFailure as reportWith } from '@git-remote-s3/core';
 import { Command } from 'clipanion';
 
-export { EXIT_BUG, EXIT_FAILED };
+export { EXIT_BUG, EXIT_FAILED, EXIT_USAGE };
 
 /** Writes the report of `error` and returns the exit code it means (core's rules, our verbosity). */
-export function reportFailure(error: unknown, write: (text: string) => void): number {
-  return reportWith(error, write, log.verbosity >= 2);
+export function reportFailure(error: unknown, write: (text: string) => void, program?: string): number {
+  return reportWith(error, write, log.verbosity >= 2, program);
 }
 
 export abstract class ManagementCommand extends Command {

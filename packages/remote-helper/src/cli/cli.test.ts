@@ -33,21 +33,21 @@ describe('runCli', () => {
     expect(result.stdout).toContain('git s3 doctor');
   });
 
-  it('reports an unknown command as one error line on stderr and exits 1', async () => {
+  it('reports an unknown command as one error line on stderr and exits 129, as git does', async () => {
     const result = await cli(['nosuch', 'origin']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: "error: 'nosuch' is not a git s3 command; see 'git s3 --help'\n" });
+    expect(result).toEqual({ code: 129, stdout: '', stderr: "error: 'nosuch' is not a git s3 command; see 'git s3 --help'\n" });
   });
 
   it('reports missing arguments with the usage of the command', async () => {
     const result = await cli(['protect', 'origin']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(129);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('error: not enough positional arguments\nusage: git s3 protect <remote> <branch>\n');
   });
 
   it('asks migrate for the layout to convert to, before any network call', async () => {
     expect(await cli(['migrate', 's3://b/r'])).toEqual({
-      code: 1,
+      code: 129,
       stdout: '',
       stderr: 'error: name the layout to convert to: --to packs or --to bundle\n',
     });
@@ -56,7 +56,7 @@ describe('runCli', () => {
 
   it('reports an unknown option of a command', async () => {
     const result = await cli(['doctor', '--bogus', 'origin']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(129);
     expect(result.stderr).toMatch(/^error: unsupported option name \("--bogus"\)\nusage: git s3 doctor /);
   });
 });
@@ -68,8 +68,8 @@ describe('reportFailure', () => {
     return { code, text };
   };
 
-  it('prints a usage error as one error line with exit code 1', () => {
-    expect(report(new UsageError('name the branch to delete'))).toEqual({ code: 1, text: 'error: name the branch to delete\n' });
+  it('prints a usage error as one error line with exit code 129', () => {
+    expect(report(new UsageError('name the branch to delete'))).toEqual({ code: 129, text: 'error: name the branch to delete\n' });
   });
 
   it('prints an expected error as one error line with exit code 1', () => {

@@ -1,7 +1,7 @@
 // The management CLI (`git s3 <command>`, `git-remote-s3 <command>`): one clipanion command per file under
-// commands/; a command line that does not parse is reported like any other failure (cli-command.ts).
-import { log, printable, verbosityFromEnv } from '@git-remote-s3/core';
-import { type BaseContext, Builtins, Cli, type Command, UsageError } from 'clipanion';
+// commands/; a command line that does not parse is a usage mistake, reported by core like any other failure.
+import { log, verbosityFromEnv } from '@git-remote-s3/core';
+import { type BaseContext, Builtins, Cli, type Command } from 'clipanion';
 import { VERSION } from '../version.js';
 import { reportFailure } from './cli-command.js';
 import { DeleteBranchCommand } from './commands/delete-branch.js';
@@ -31,31 +31,7 @@ export async function runCli(args: readonly string[], invokedAs: string, context
   try {
     command = cli.process(args.length === 0 ? ['--help'] : [...args], full);
   } catch (error) {
-    return reportFailure(syntaxError(error, cli.binaryName), (text) => full.stderr.write(text));
+    return reportFailure(error, (text) => full.stderr.write(text), cli.binaryName);
   }
   return cli.run(command, full);
-}
-
-/** clipanion's UnknownSyntaxError, which the package does not export. */
-interface UnknownSyntax extends Error {
-  readonly input: readonly string[];
-  readonly candidates: readonly { readonly usage: string; readonly reason: string | null }[];
-}
-
-const isUnknownSyntax = (error: unknown): error is UnknownSyntax =>
-  error instanceof Error && error.name === 'UnknownSyntaxError' && Array.isArray((error as Partial<UnknownSyntax>).candidates);
-
-/**
- * clipanion's parse errors, which span many lines, as a usage error in git's voice: what is wrong, then
- * the usage of the commands the words could have meant.
- */
-function syntaxError(error: unknown, binaryName: string): unknown {
-  if (!isUnknownSyntax(error)) return error;
-  const reasons = new Set(error.candidates.map((c) => c.reason));
-  const [reason] = reasons;
-  const usages = error.candidates.map((c) => `usage: ${c.usage}`);
-  if (reasons.size === 1 && reason) return new UsageError([reason.replace(/\.$/, '').toLowerCase(), ...usages].join('\n'));
-  // clipanion ends its input with a NUL token.
-  const word = error.input.find((w) => w !== '\u0000' && !w.startsWith('-')) ?? error.input.join(' ');
-  return new UsageError(`'${printable(word)}' is not a ${binaryName} command; see '${binaryName} --help'`);
 }

@@ -1,8 +1,9 @@
 // The remote-helper side of the binary: git speaks its protocol to us on stdin/stdout. Everything we say
 // to the user goes to stderr; stdout carries only the protocol.
-import { asExpected, describeError, GitRemoteS3Error, LazyFetchRefusedError } from '@git-remote-s3/core/errors';
+import { LazyFetchRefusedError } from '@git-remote-s3/core/errors';
 import { exitInterrupted, holdsAnything, isInterrupted } from '@git-remote-s3/core/interrupt';
 import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
+import { reportFailure } from '@git-remote-s3/core/report';
 import { HELPER_MARK, startedByOwnGit } from '../invocation.js';
 import type { Layout } from '../layouts/layout.js';
 import { offerLfsSetup } from './lfs-setup.js';
@@ -10,11 +11,9 @@ import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
   log.verbosity = verbosityFromEnv(process.env) ?? log.verbosity;
-  if (startedByOwnGit(process.env)) {
-    // The lazy fetch fails, and the git that started it reports the objects missing: what its caller asked.
-    process.stderr.write(`${describeError(new LazyFetchRefusedError(), false)}\n`);
-    return 1;
-  }
+  const toStderr = (text: string) => process.stderr.write(text);
+  // The lazy fetch fails, and the git that started it reports the objects missing: what its caller asked.
+  if (startedByOwnGit(process.env)) return reportFailure(new LazyFetchRefusedError(), toStderr, false);
   process.env[HELPER_MARK] = '1';
   let closeStore: (() => void) | undefined;
   // git went away (killed on its own): nothing is left to tell it, but what we hold is still undone.
@@ -45,8 +44,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     return 0;
   } catch (error) {
     if (isInterrupted()) return 1; // the failure is the interruption's doing: nothing to report
-    process.stderr.write(`${describeError(error, log.verbosity >= 2)}\n`);
-    return asExpected(error) instanceof GitRemoteS3Error ? 1 : 70;
+    return reportFailure(error, toStderr, log.verbosity >= 2);
   } finally {
     closeStore?.();
   }
