@@ -10,8 +10,8 @@ import {
   refNameProblem,
   withLock,
 } from '@git-remote-s3/core';
+import { UsageError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
 import type { RefEntry } from '../layouts/bundle/ref-table.js';
 import { readRef } from './remote-state.js';
 

@@ -15,8 +15,8 @@ import {
   repoGitOptions,
   retiredPacksKey,
 } from '@git-remote-s3/core';
+import { UsageError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';

@@ -16,8 +16,8 @@ import {
   printable,
   type RefRecord,
 } from '@git-remote-s3/core';
+import { UsageError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
 import { keepRefStoresInStep } from '../layouts/packs/loose-refs.js';
 import { withKnownPeels } from '../layouts/packs/ref-stores.js';
 import {

@@ -1,8 +1,8 @@
 // The `<remote>` argument of every management command: a git remote name of the current repository or an
 // s3:// / s3+zip:// / amazon-s3:// url, resolved to the url to open.
 import { isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
+import { UsageError } from '@git-remote-s3/core/errors';
 import { openRemote, type Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
 import { detectLayout } from '../layouts/choose.js';
 
 export interface Target {

@@ -1,5 +1,5 @@
 import { UnknownLayoutError } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 import { describe, expect, it } from 'vitest';
 import {
   describeRefs,

@@ -12,7 +12,7 @@ import {
   printable,
   type RefRecord,
 } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 
 /** `--to packs|bundle`. */
 export function parseTargetLayout(text: string): Layout {
