@@ -12,15 +12,15 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../layouts/packs/loose-refs.js';
+import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
 import {
   compareRefStores,
   type LooseRef,
   type PackedView,
   planLooseRefsSync,
   type RefStoreDisagreement,
-} from '../layouts/packs/ref-stores.js';
-import { where } from '../layouts/packs/remote-repo.js';
+} from '../../layouts/packs/ref-stores.js';
+import { where } from '../../layouts/packs/remote-repo.js';
 
 export interface RefStoreFinding {
   readonly problem: boolean;

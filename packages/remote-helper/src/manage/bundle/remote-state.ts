@@ -2,7 +2,7 @@
 // read concurrently (two requests, whatever the number of refs); or one ref's keys, looked at again under its lock.
 import { headKey, refDirPrefix, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { buildRefTable, type RefEntry, type RefTable } from '../layouts/bundle/ref-table.js';
+import { buildRefTable, type RefEntry, type RefTable } from '../../layouts/bundle/ref-table.js';
 
 export interface RemoteState {
   readonly table: RefTable;

@@ -14,21 +14,21 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
-import { detectLayout, layoutForNewRemote } from '../layouts/choose.js';
-import { assertObjectsComplete } from '../layouts/completeness.js';
-import { readRefTable, setProtected } from '../layouts/packs/remote-repo.js';
-import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
-import { BundleTarget } from './migrate/bundle-target.js';
-import { deleteSourceLayout } from './migrate/finish.js';
-import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './migrate/leftovers.js';
-import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migrate/migration.js';
-import { openPacksSource } from './migrate/packs-source.js';
-import { PacksTarget } from './migrate/packs-target.js';
-import { describeRefs, type MigrationTotals, newHeadBranch, plural, summaryLine } from './migrate/plan.js';
-import { createScratchRepo, outsideUserRepository } from './scratch-repo.js';
+import { buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
+import { detectLayout, layoutForNewRemote } from '../../layouts/choose.js';
+import { assertObjectsComplete } from '../../layouts/completeness.js';
+import { readRefTable, setProtected } from '../../layouts/packs/remote-repo.js';
+import { createScratchRepo, outsideUserRepository } from '../scratch-repo.js';
+import { currentBundles, openBundleSource, readBundleTable } from './bundle-source.js';
+import { BundleTarget } from './bundle-target.js';
+import { deleteSourceLayout } from './finish.js';
+import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './leftovers.js';
+import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migration.js';
+import { openPacksSource } from './packs-source.js';
+import { PacksTarget } from './packs-target.js';
+import { describeRefs, type MigrationTotals, newHeadBranch, plural, summaryLine } from './plan.js';
 
-export type { Reporter } from './migrate/migration.js';
+export type { Reporter } from './migration.js';
 
 export interface MigrateOptions {
   readonly to: Layout;
