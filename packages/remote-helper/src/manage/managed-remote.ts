@@ -2,7 +2,7 @@
 // consolidate. One implementation per layout (bundle/, packs/), chosen by the one detector the helper also
 // asks (layouts/choose.ts), so that no command asks which layout it holds.
 import type { Remote } from '@git-remote-s3/core/remote';
-import { detectLayout } from '../layouts/choose.js';
+import { detectLayout, type OpenedLayout } from '../layouts/choose.js';
 import type { DeletedBranch } from './branch.js';
 import { BundleRemote } from './bundle/bundle-remote.js';
 import type { DoctorOptions } from './doctor.js';
@@ -26,18 +26,18 @@ export interface ManagedRemote {
 
 /**
  * The remote's management side, for the layout its bucket shows (for an empty remote, the one its first
- * push would create). `empty` tells an implementation that the detector found nothing at all.
+ * push would create). Each implementation is told whether the detector found nothing at all.
  */
 export async function openManagedRemote(remote: Remote): Promise<ManagedRemote> {
-  const { found, expected } = await detectLayout(remote);
-  return IMPLEMENTATIONS[found ?? expected](remote, found === undefined);
+  const opened = await detectLayout(remote);
+  return IMPLEMENTATIONS[opened.found ?? opened.expected](remote, opened);
 }
 
-/** The detector's answer to the implementation that serves it: the one place that maps the two. */
+/** The detector's answer to the implementation that serves it (given what it read): the one place that maps the two. */
 const IMPLEMENTATIONS = {
-  bundle: (remote: Remote, empty: boolean) => new BundleRemote(remote, empty),
-  packs: (remote: Remote, empty: boolean) => new PacksRemote(remote, empty),
-} as const satisfies Record<string, (remote: Remote, empty: boolean) => ManagedRemote>;
+  bundle: (remote: Remote, opened: OpenedLayout) => new BundleRemote(remote, opened.found === undefined, opened),
+  packs: (remote: Remote, opened: OpenedLayout) => new PacksRemote(remote, opened.found === undefined),
+} as const satisfies Record<string, (remote: Remote, opened: OpenedLayout) => ManagedRemote>;
 
 /** withTarget, with the remote opened for management: `work` also gets the remote and the target. */
 export function withManagedRemote<T>(

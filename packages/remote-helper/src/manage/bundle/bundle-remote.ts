@@ -9,17 +9,25 @@ import type { ManagedRemote } from '../managed-remote.js';
 import { deleteBranch, protectBranch, unprotectBranch } from './branch.js';
 import { runDoctor } from './doctor.js';
 import { formatRefList } from './list.js';
-import { readRemoteState } from './remote-state.js';
+import { type FirstLook, readRemoteState } from './remote-state.js';
 
 export class BundleRemote implements ManagedRemote {
-  /** `empty`: the bucket shows nothing yet (this is the layout its first push would create). */
+  /**
+   * `empty`: the bucket shows nothing yet (this is the layout its first push would create); `seen`: what the
+   * detector read, so that `list` costs one listing of refs/ and one GET of HEAD in all.
+   */
   constructor(
     private readonly remote: Remote,
     private readonly empty: boolean,
+    private seen?: FirstLook,
   ) {}
 
   async list(): Promise<string[]> {
-    return formatRefList(await readRemoteState(this.remote), this.remote.settings.lockTtlMs, this.remote.display);
+    // Used once: a later reading must ask the bucket again.
+    const seen = this.seen;
+    this.seen = undefined;
+    const state = await readRemoteState(this.remote, seen);
+    return formatRefList(state, this.remote.settings.lockTtlMs, this.remote.display);
   }
 
   deleteBranch(branch: string): Promise<DeletedBranch> {
