@@ -2,7 +2,9 @@ import { parseRemoteUrl, resolveSettings, UnknownLayoutError } from '@git-remote
 import type { Remote } from '@git-remote-s3/core/remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
-import { detectLayout, layoutForNewRemote } from './choose.js';
+import { detectLayout, layoutForNewRemote, layoutOfRemote } from './choose.js';
+
+const NAMES = { remote: 's3://b/repo', headUrl: 's3://b/repo/HEAD' };
 
 describe('layoutForNewRemote', () => {
   it.each([
@@ -52,8 +54,61 @@ describe('detectLayout', () => {
     expect((await detectLayout(remote)).found).toBe(layout);
   });
 
+  it('takes a lone stale lock under refs/ with no HEAD for a bundle remote, for every command alike', async () => {
+    const { remote, store } = memoryRemote('s3://memory/repo');
+    store.plant('repo/refs/heads/main/LOCK#.lock', '');
+    expect((await detectLayout(remote)).found).toBe('bundle');
+  });
+
+  it.each([
+    ['s3://memory/repo', 'bundle'],
+    ['amazon-s3://memory/repo', 'packs'],
+  ] as const)('%s without HEAD but with keys under both refs/ and info/ is the %s layout it expects', async (url, layout) => {
+    const { remote, store } = memoryRemote(url);
+    store.plant(`repo/refs/heads/main/${'a'.repeat(40)}.bundle`, 'bundle');
+    store.plant('repo/info/refs', `${'a'.repeat(40)}\trefs/heads/main\n`);
+    expect((await detectLayout(remote)).found).toBe(layout);
+  });
+
+  it('hands back the HEAD it read, with its ETag, and the refs listing when it read one', async () => {
+    const { remote, store } = memoryRemote('s3://memory/repo');
+    store.plant('repo/HEAD', 'refs/heads/main');
+    const opened = await detectLayout(remote);
+    expect(opened.head?.text).toBe('refs/heads/main');
+    expect(opened.head?.etag).toBeTruthy();
+    expect(opened.refs?.objects).toEqual([]);
+  });
+
   it('finds nothing on an empty remote', async () => {
     const { remote } = memoryRemote('s3://memory/repo');
     expect((await detectLayout(remote)).found).toBeUndefined();
+  });
+});
+
+describe('layoutOfRemote', () => {
+  it('believes HEAD over any keys beside it: the switch is the last write of a migration', () => {
+    expect(layoutOfRemote({ headText: 'ref: refs/heads/main\n', hasBundles: true, hasRefTable: true }, NAMES)).toBe('packs');
+    expect(layoutOfRemote({ headText: 'refs/heads/main', hasBundles: false, hasRefTable: true }, NAMES)).toBe('bundle');
+  });
+
+  it('without HEAD, goes by bundles first, then by a ref table', () => {
+    expect(layoutOfRemote({ headText: undefined, hasBundles: true, hasRefTable: true }, NAMES)).toBe('bundle');
+    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: true }, NAMES)).toBe('packs');
+  });
+
+  it('finds no layout on an empty remote', () => {
+    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: false }, NAMES)).toBeUndefined();
+  });
+
+  it('refuses a HEAD of neither form, whatever keys lie beside it, instead of migrating it as a bundle remote', () => {
+    for (const hasBundles of [true, false]) {
+      expect(() => layoutOfRemote({ headText: '\u00ab\u0059garbled', hasBundles, hasRefTable: true }, NAMES)).toThrow(UnknownLayoutError);
+    }
+  });
+
+  it('with keys of both layouts and no HEAD, the expected layout wins', () => {
+    const evidence = { headText: undefined, hasBundles: true, hasRefTable: true };
+    expect(layoutOfRemote({ ...evidence, expected: 'packs' }, NAMES)).toBe('packs');
+    expect(layoutOfRemote({ ...evidence, expected: 'bundle' }, NAMES)).toBe('bundle');
   });
 });

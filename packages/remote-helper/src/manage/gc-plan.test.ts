@@ -1,5 +1,5 @@
 import type { ObjectInfo, RetiredPack } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 import { describe, expect, it } from 'vitest';
 import { forgetRetired, type GcState, groupPackFiles, parseGrace, planGc, replaceConsolidated, retire } from './gc-plan.js';
 

@@ -2,7 +2,7 @@
 // consolidate, which retired and orphan packs may go because their grace period is over, and which must
 // wait. Pure, so that every rule that keeps a concurrent reader or pusher safe is unit-tested.
 import { type ObjectInfo, parsePackFileKey, printable, type RetiredPack } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 
 /** The files of one pack under objects/pack/ (`.pack`, `.idx`, and any other git keeps beside them). */
 export interface PackGroup {

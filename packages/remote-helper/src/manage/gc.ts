@@ -17,8 +17,6 @@ import {
   retiredPacksKey,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
-import { detectLayout } from '../layouts/choose.js';
 import { assertObjectsComplete } from '../layouts/completeness.js';
 import { where } from '../layouts/packs/bucket-url.js';
 import { downloadPacks } from '../layouts/packs/fetch.js';
@@ -37,15 +35,8 @@ export interface GcOptions {
   readonly progress: boolean;
 }
 
-/** Runs gc; undefined when the remote is empty (nothing to do). */
-export async function runGc(remote: Remote, options: GcOptions): Promise<GcReport | undefined> {
-  const { found } = await detectLayout(remote);
-  if (found === 'bundle') {
-    throw new UsageError(
-      `gc is for the packs layout, and ${remote.display} uses the bundle layout, which keeps one self-contained bundle per ref: there is nothing to consolidate`,
-    );
-  }
-  if (found === undefined) return undefined;
+/** Runs gc on a remote the detector found in the packs layout (its ManagedRemote calls it). */
+export async function runGc(remote: Remote, options: GcOptions): Promise<GcReport> {
   const { state, clock, refs } = await readGcState(remote);
   const plan = planGc(state, options.graceMs);
   if (plan.unreadable.length > 0) {

@@ -1,9 +1,8 @@
 // The `<remote>` argument of every management command: a git remote name of the current repository or an
 // s3:// / s3+zip:// / amazon-s3:// url, resolved to the url to open.
 import { isRemoteUrl, parseRemoteUrl, printable, type RemoteUrl, remoteUrl } from '@git-remote-s3/core';
+import { UsageError } from '@git-remote-s3/core/errors';
 import { openRemote, type Remote } from '@git-remote-s3/core/remote';
-import { UsageError } from 'clipanion';
-import { detectLayout } from '../layouts/choose.js';
 
 export interface Target {
   readonly url: RemoteUrl;
@@ -44,10 +43,4 @@ export async function withTarget<T>(argument: string, work: (remote: Remote, tar
   } finally {
     remote.store.close();
   }
-}
-
-/** The layout the remote's bucket shows; for an empty remote, the one its first push would create. */
-export async function layoutOf(remote: Remote): Promise<'bundle' | 'packs'> {
-  const { found, expected } = await detectLayout(remote);
-  return found ?? expected;
 }

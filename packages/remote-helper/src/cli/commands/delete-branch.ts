@@ -1,8 +1,7 @@
 // `delete-branch <remote> <branch>`: deletes a branch's bundles and repo.zip from the remote.
 import { Command, Option } from 'clipanion';
-import { deleteBranch, pickBranch } from '../../manage/branch.js';
-import { deletePacksBranch } from '../../manage/packs.js';
-import { layoutOf, withTarget } from '../../manage/target.js';
+import { pickBranch } from '../../manage/branch.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
 
 export class DeleteBranchCommand extends ManagementCommand {
@@ -27,8 +26,8 @@ export class DeleteBranchCommand extends ManagementCommand {
 
   protected async run(): Promise<number> {
     const branch = pickBranch(this.branch, this.branchOption);
-    return withTarget(this.remote, async (remote) => {
-      const deleted = (await layoutOf(remote)) === 'packs' ? await deletePacksBranch(remote, branch) : await deleteBranch(remote, branch);
+    return withManagedRemote(this.remote, async (managed, remote) => {
+      const deleted = await managed.deleteBranch(branch);
       this.say(`deleted branch ${branch} (was ${deleted.sha.slice(0, 7)}) from ${remote.display}`);
       if (deleted.wasHead) {
         this.context.stderr.write(

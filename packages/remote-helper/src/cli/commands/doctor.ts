@@ -1,8 +1,7 @@
 // `doctor <remote>`: reports what is wrong with a remote and, only when asked by flag, fixes it.
 import { Command, Option } from 'clipanion';
-import { parseLockTtl, runDoctor } from '../../manage/doctor.js';
-import { runPacksDoctor } from '../../manage/packs.js';
-import { layoutOf, withTarget } from '../../manage/target.js';
+import { parseLockTtl } from '../../manage/doctor.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { EXIT_FAILED, ManagementCommand } from '../cli-command.js';
 
 export class DoctorCommand extends ManagementCommand {
@@ -51,23 +50,16 @@ export class DoctorCommand extends ManagementCommand {
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
-    const say = (line: string) => this.say(line);
-    // A mistyped --lock-ttl is a usage error on any remote, before the bucket is asked which layout it holds.
+    // A mistyped --lock-ttl is a usage error on any remote, before the bucket is read.
     if (this.lockTtl !== undefined) parseLockTtl(this.lockTtl);
-    const healthy = await withTarget(this.remote, async (remote) => {
-      if ((await layoutOf(remote)) === 'packs') {
-        const bundleFixes = this.deleteStaleLocks || this.keepNewestBundle;
-        return runPacksDoctor(remote, { setHead: this.setHead, bundleFixes, syncRefs: this.syncRefs }, say);
-      }
-      const options = {
-        lockTtl: this.lockTtl,
-        deleteStaleLocks: this.deleteStaleLocks,
-        keepNewestBundle: this.keepNewestBundle,
-        setHead: this.setHead,
-        syncRefs: this.syncRefs,
-      };
-      return runDoctor(remote, options, say);
-    });
+    const options = {
+      lockTtl: this.lockTtl,
+      deleteStaleLocks: this.deleteStaleLocks,
+      keepNewestBundle: this.keepNewestBundle,
+      setHead: this.setHead,
+      syncRefs: this.syncRefs,
+    };
+    const healthy = await withManagedRemote(this.remote, (managed) => managed.doctor(options, (line) => this.say(line)));
     return healthy ? 0 : EXIT_FAILED;
   }
 }

@@ -2,10 +2,9 @@
 // runs retired once their grace period is over.
 import { formatAge } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
-import { runGc } from '../../manage/gc.js';
 import { parseGrace } from '../../manage/gc-plan.js';
 import { formatGcReport } from '../../manage/gc-report.js';
-import { withTarget } from '../../manage/target.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
 
 /** Below this, a clone or fetch that was already running when the previous gc ran may find its packs gone. */
@@ -51,9 +50,9 @@ export class GcCommand extends ManagementCommand {
   protected async run(): Promise<number> {
     const graceMs = parseGrace(this.grace);
     const progress = (this.context.stderr as { isTTY?: boolean }).isTTY === true;
-    const { display, report } = await withTarget(this.remote, async (remote) => ({
+    const { display, report } = await withManagedRemote(this.remote, async (managed, remote) => ({
       display: remote.display,
-      report: await runGc(remote, { graceMs, dryRun: this.dryRun, progress }),
+      report: await managed.gc({ graceMs, dryRun: this.dryRun, progress }),
     }));
     if (!report) {
       this.say(`nothing to do: ${display} is empty`);

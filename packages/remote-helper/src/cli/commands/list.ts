@@ -1,11 +1,6 @@
 // `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
-import { headKey, knownLayoutOfHead, objectUrl } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
-import { layoutForNewRemote } from '../../layouts/choose.js';
-import { formatRefList } from '../../manage/list.js';
-import { listPacksRemote } from '../../manage/packs.js';
-import { readRemoteState } from '../../manage/remote-state.js';
-import { withTarget } from '../../manage/target.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
 
 export class ListCommand extends ManagementCommand {
@@ -30,18 +25,7 @@ export class ListCommand extends ManagementCommand {
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
-    return withTarget(this.remote, async (remote) => {
-      const state = await readRemoteState(remote);
-      // A packs remote shows a symbolic HEAD (one of neither form is refused); an empty one lists nothing under refs/ either way.
-      const headUrl = objectUrl(remote.store.bucket, headKey(remote.url.prefix));
-      const packs =
-        knownLayoutOfHead(state.head, remote.display, headUrl) === 'packs' ||
-        (state.table.refs.size === 0 &&
-          state.head === undefined &&
-          layoutForNewRemote(remote.url.scheme, remote.settings.layout) === 'packs');
-      const lines = packs ? await listPacksRemote(remote) : formatRefList(state, remote.settings.lockTtlMs, remote.display);
-      for (const line of lines) this.say(line);
-      return 0;
-    });
+    for (const line of await withManagedRemote(this.remote, (managed) => managed.list())) this.say(line);
+    return 0;
   }
 }

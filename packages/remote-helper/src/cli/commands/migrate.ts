@@ -1,7 +1,7 @@
 // `migrate <remote> --to packs|bundle`: converts a remote in place between the two bucket layouts.
 import { Command, Option, UsageError } from 'clipanion';
+import { migrateRemote } from '../../manage/migrate/migrate.js';
 import { parseTargetLayout } from '../../manage/migrate/plan.js';
-import { migrateRemote } from '../../manage/migrate.js';
 import { withTarget } from '../../manage/target.js';
 import { ManagementCommand } from '../cli-command.js';
 

@@ -1,8 +1,7 @@
 // `protect <remote> <branch>`: marks a branch so that force pushes and deletion are refused.
 import { Command, Option } from 'clipanion';
-import { branchName, protectBranch } from '../../manage/branch.js';
-import { protectPacksBranch } from '../../manage/packs.js';
-import { layoutOf, withTarget } from '../../manage/target.js';
+import { branchName } from '../../manage/branch.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
 
 export class ProtectCommand extends ManagementCommand {
@@ -26,9 +25,7 @@ export class ProtectCommand extends ManagementCommand {
 
   protected async run(): Promise<number> {
     const branch = branchName(this.branch);
-    const changed = await withTarget(this.remote, async (remote) =>
-      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, branch, true) : protectBranch(remote, branch),
-    );
+    const changed = await withManagedRemote(this.remote, (managed) => managed.setProtection(branch, true));
     this.say(changed ? `branch ${branch} is now protected` : `branch ${branch} is already protected`);
     return 0;
   }

@@ -1,8 +1,7 @@
 // `unprotect <remote> <branch>`: lifts a branch's protection, allowing force pushes and deletion again.
 import { Command, Option } from 'clipanion';
-import { branchName, unprotectBranch } from '../../manage/branch.js';
-import { protectPacksBranch } from '../../manage/packs.js';
-import { layoutOf, withTarget } from '../../manage/target.js';
+import { branchName } from '../../manage/branch.js';
+import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
 
 export class UnprotectCommand extends ManagementCommand {
@@ -24,9 +23,7 @@ export class UnprotectCommand extends ManagementCommand {
 
   protected async run(): Promise<number> {
     const branch = branchName(this.branch);
-    const changed = await withTarget(this.remote, async (remote) =>
-      (await layoutOf(remote)) === 'packs' ? protectPacksBranch(remote, branch, false) : unprotectBranch(remote, branch),
-    );
+    const changed = await withManagedRemote(this.remote, (managed) => managed.setProtection(branch, false));
     this.say(changed ? `branch ${branch} is no longer protected` : `branch ${branch} was not protected`);
     return 0;
   }

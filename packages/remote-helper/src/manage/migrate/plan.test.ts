@@ -1,10 +1,8 @@
-import { UnknownLayoutError } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 import { describe, expect, it } from 'vitest';
 import {
   describeRefs,
   keyChanges,
-  layoutOfRemote,
   lockedRefusal,
   nameRefs,
   newHeadBranch,
@@ -15,7 +13,6 @@ import {
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
-const NAMES = { remote: 's3://b/repo', headUrl: 's3://b/repo/HEAD' };
 
 describe('parseTargetLayout', () => {
   it('takes packs and bundle', () => {
@@ -26,28 +23,6 @@ describe('parseTargetLayout', () => {
   it('refuses anything else as a usage error, control characters shown escaped', () => {
     expect(() => parseTargetLayout('Packs')).toThrow(new UsageError("--to expects packs or bundle, not 'Packs'"));
     expect(() => parseTargetLayout('x\u001b')).toThrow("not 'x\\x1b'");
-  });
-});
-
-describe('layoutOfRemote', () => {
-  it('believes HEAD over any keys beside it: the switch is the last write of a migration', () => {
-    expect(layoutOfRemote({ headText: 'ref: refs/heads/main\n', hasBundles: true, hasRefTable: true }, NAMES)).toBe('packs');
-    expect(layoutOfRemote({ headText: 'refs/heads/main', hasBundles: false, hasRefTable: true }, NAMES)).toBe('bundle');
-  });
-
-  it('without HEAD, goes by bundles first, then by a ref table', () => {
-    expect(layoutOfRemote({ headText: undefined, hasBundles: true, hasRefTable: true }, NAMES)).toBe('bundle');
-    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: true }, NAMES)).toBe('packs');
-  });
-
-  it('finds no layout on an empty remote', () => {
-    expect(layoutOfRemote({ headText: undefined, hasBundles: false, hasRefTable: false }, NAMES)).toBeUndefined();
-  });
-
-  it('refuses a HEAD of neither form, whatever keys lie beside it, instead of migrating it as a bundle remote', () => {
-    for (const hasBundles of [true, false]) {
-      expect(() => layoutOfRemote({ headText: '\u00ab\u0059garbled', hasBundles, hasRefTable: true }, NAMES)).toThrow(UnknownLayoutError);
-    }
   });
 });
 

@@ -1,48 +1,23 @@
-// The pure decisions of `git s3 migrate`: which layout a bucket is in, which branch the new HEAD names, why a
-// migration must not start, what changed under it, and the words it prints. The I/O lives beside it.
+// The pure decisions of `git s3 migrate`: which branch the new HEAD names, why a migration must not start,
+// what changed under it, and the words it prints. The I/O lives beside it; which layout a bucket is in is
+// layouts/choose.ts's, as for every other command.
 import {
   formatAge,
   formatBytes,
   isValidRefName,
   judgeLock,
-  knownLayoutOfHead,
   type LayoutName,
   MigrationRefusedError,
   objectUrl,
   printable,
   type RefRecord,
 } from '@git-remote-s3/core';
-import { UsageError } from 'clipanion';
+import { UsageError } from '@git-remote-s3/core/errors';
 
 /** `--to packs|bundle`. */
 export function parseTargetLayout(text: string): LayoutName {
   if (text === 'packs' || text === 'bundle') return text;
   throw new UsageError(`--to expects packs or bundle, not '${printable(text)}'`);
-}
-
-export interface LayoutEvidence {
-  /** The text of `<prefix>/HEAD`; undefined when there is none. */
-  readonly headText: string | undefined;
-  /** Whether `<prefix>/refs/` holds at least one bundle. */
-  readonly hasBundles: boolean;
-  /** Whether `<prefix>/info/refs` exists (only asked when the two above say nothing). */
-  readonly hasRefTable: boolean;
-}
-
-/**
- * The layout the remote is in. HEAD decides when there is one, because a migration rewrites it last, once
- * the target is complete: keys of the other layout beside it are leftovers, never the repository. Without
- * a HEAD (a push that died before writing it), bundles mean bundle and a ref table packs. A HEAD of neither
- * form is refused (UnknownLayoutError, naming `names.remote` and `names.headUrl`): nothing is migrated.
- */
-export function layoutOfRemote(
-  evidence: LayoutEvidence,
-  names: { readonly remote: string; readonly headUrl: string },
-): LayoutName | undefined {
-  const byHead = knownLayoutOfHead(evidence.headText, names.remote, names.headUrl);
-  if (byHead) return byHead;
-  if (evidence.hasBundles) return 'bundle';
-  return evidence.hasRefTable ? 'packs' : undefined;
 }
 
 /**

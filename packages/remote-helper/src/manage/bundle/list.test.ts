@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatColumns, formatRefList, lockNote } from './list.js';
+import { formatRefList, lockNote } from './list.js';
 import { NOW, listed as object, SHA_A, SHA_B, remoteState as state } from './remote-state.fixture.js';
 
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
@@ -60,16 +60,5 @@ describe('lockNote', () => {
   it('calls a lock as old as the TTL live and an older one stale', () => {
     expect(lockNote(ago(60), NOW, 60_000)).toBe('locked 1m00s');
     expect(lockNote(ago(61), NOW, 60_000)).toBe('stale lock 1m01s');
-  });
-});
-
-describe('formatColumns', () => {
-  it('pads every column but the last and leaves no trailing blanks', () => {
-    expect(
-      formatColumns([
-        ['a', 'long', ''],
-        ['bbb', 'x', 'end'],
-      ]),
-    ).toEqual(['a    long', 'bbb  x     end']);
   });
 });

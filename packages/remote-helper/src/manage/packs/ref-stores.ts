@@ -12,15 +12,15 @@ import {
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { where } from '../layouts/packs/bucket-url.js';
-import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../layouts/packs/loose-refs.js';
+import { where } from '../../layouts/packs/bucket-url.js';
+import { applyLooseRefPlan, readLooseRefs, writeDerivedPackedRefs } from '../../layouts/packs/loose-refs.js';
 import {
   compareRefStores,
   type LooseRef,
   type PackedView,
   planLooseRefsSync,
   type RefStoreDisagreement,
-} from '../layouts/packs/ref-stores.js';
+} from '../../layouts/packs/ref-stores.js';
 
 export interface RefStoreFinding {
   readonly problem: boolean;

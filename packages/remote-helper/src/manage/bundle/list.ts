@@ -1,7 +1,8 @@
-// `list`: the remote's refs as an aligned table (short sha, ref, bundle size, age of the newest bundle,
+// `list` on a bundle-layout remote: its refs as an aligned table (short sha, ref, bundle size, age of the newest bundle,
 // protection, lock state) under a line naming what HEAD points to. Pure: the state is read elsewhere.
 import { formatAge, formatBytes, judgeLock, printable } from '@git-remote-s3/core';
-import type { RefEntry } from '../layouts/bundle/ref-table.js';
+import type { RefEntry } from '../../layouts/bundle/ref-table.js';
+import { formatColumns } from '../columns.js';
 import type { RemoteState } from './remote-state.js';
 
 const SHORT_SHA = 7;
@@ -36,20 +37,4 @@ function refRow(entry: RefEntry, ttlMs: number, serverTime: Date): string[] {
 export function lockNote(lastModified: Date, serverTime: Date, ttlMs: number): string {
   const state = judgeLock(lastModified, serverTime, ttlMs);
   return `${state.stale ? 'stale lock' : 'locked'} ${formatAge(state.ageMs)}`;
-}
-
-/** Pads every column but the last to its widest cell, two spaces apart, with no trailing blanks. */
-export function formatColumns(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
 }

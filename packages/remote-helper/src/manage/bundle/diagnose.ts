@@ -2,8 +2,8 @@
 // ref, live and stale locks, a missing or dangling HEAD, keys that are not ours, repo.zip without a
 // bundle, protection of absent branches, refs of which one is a path prefix of another. Pure: what each finding means, and what fixes it, as text.
 import { formatAge, headKey, judgeLock, objectUrl, printable } from '@git-remote-s3/core';
-import { type BundleObject, resolveRef } from '../layouts/bundle/ref-table.js';
-import { conflictingRefPairs, describeRefNameConflict } from '../layouts/push-rules.js';
+import { type BundleObject, resolveRef } from '../../layouts/bundle/ref-table.js';
+import { conflictingRefPairs, describeRefNameConflict } from '../../layouts/push-rules.js';
 import type { RemoteState } from './remote-state.js';
 
 export type Finding =

@@ -11,28 +11,26 @@ import {
   type LayoutName,
   type ListResult,
   MigrationAbortedError,
-  objectUrl,
   PreconditionFailedError,
-  parseBundleLayoutKey,
   refsPrefix,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { buildRefTable, resolveRef } from '../layouts/bundle/ref-table.js';
-import { layoutForNewRemote } from '../layouts/choose.js';
-import { assertObjectsComplete } from '../layouts/completeness.js';
-import { readRefTable } from '../layouts/packs/info-refs.js';
-import { setProtected } from '../layouts/packs/protected-refs.js';
-import { currentBundles, openBundleSource, readBundleTable } from './migrate/bundle-source.js';
-import { BundleTarget } from './migrate/bundle-target.js';
-import { deleteSourceLayout } from './migrate/finish.js';
-import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './migrate/leftovers.js';
-import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migrate/migration.js';
-import { openPacksSource } from './migrate/packs-source.js';
-import { PacksTarget } from './migrate/packs-target.js';
-import { describeRefs, layoutOfRemote, type MigrationTotals, newHeadBranch, plural, summaryLine } from './migrate/plan.js';
-import { createScratchRepo, outsideUserRepository } from './scratch-repo.js';
+import { buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
+import { detectLayout, layoutForNewRemote } from '../../layouts/choose.js';
+import { assertObjectsComplete } from '../../layouts/completeness.js';
+import { readRefTable } from '../../layouts/packs/info-refs.js';
+import { setProtected } from '../../layouts/packs/protected-refs.js';
+import { createScratchRepo, outsideUserRepository } from '../scratch-repo.js';
+import { currentBundles, openBundleSource, readBundleTable } from './bundle-source.js';
+import { BundleTarget } from './bundle-target.js';
+import { deleteSourceLayout } from './finish.js';
+import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './leftovers.js';
+import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migration.js';
+import { openPacksSource } from './packs-source.js';
+import { PacksTarget } from './packs-target.js';
+import { describeRefs, type MigrationTotals, newHeadBranch, plural, summaryLine } from './plan.js';
 
-export type { Reporter } from './migrate/migration.js';
+export type { Reporter } from './migration.js';
 
 export interface MigrateOptions {
   readonly to: LayoutName;
@@ -54,14 +52,13 @@ interface Evidence {
   readonly layout: LayoutName | undefined;
 }
 
-/** HEAD and refs/ in parallel; info/refs only when neither tells (a packs push that died before HEAD). */
+/**
+ * The layout as every command sees it (layouts/choose.ts), with the HEAD it read and the listing of refs/
+ * (read here when choosing did not need it).
+ */
 async function readEvidence(remote: Remote): Promise<Evidence> {
-  const { store, url } = remote;
-  const [head, refs] = await Promise.all([store.getText(headKey(url.prefix)), store.list(refsPrefix(url.prefix))]);
-  const hasBundles = refs.objects.some((o) => parseBundleLayoutKey(url.prefix, o.key).kind === 'bundle');
-  const hasRefTable = !head && !hasBundles && (await store.head(infoRefsKey(url.prefix))) !== undefined;
-  const names = { remote: remote.display, headUrl: objectUrl(store.bucket, headKey(url.prefix)) };
-  return { head, refs, layout: layoutOfRemote({ headText: head?.text, hasBundles, hasRefTable }, names) };
+  const { found, head, refs } = await detectLayout(remote);
+  return { head, refs: refs ?? (await remote.store.list(refsPrefix(remote.url.prefix))), layout: found };
 }
 
 export async function migrateRemote(remote: Remote, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {

@@ -1,6 +1,6 @@
 // Remote states for the unit tests of list and diagnose: objects listed under `repo/refs/` at known ages.
 import type { ObjectInfo } from '@git-remote-s3/core';
-import { buildRefTable } from '../layouts/bundle/ref-table.js';
+import { buildRefTable } from '../../layouts/bundle/ref-table.js';
 import type { RemoteState } from './remote-state.js';
 
 /** The server's clock in every fixture. */
