@@ -7,7 +7,6 @@ import {
   GitRemoteS3Error,
   git,
   headKey,
-  infoRefsKey,
   type LayoutName,
   type ListResult,
   MigrationAbortedError,
