@@ -33,7 +33,9 @@ export type ErrorCode =
   | 'git-missing'
   | 'git-failed'
   | 'local-io'
-  | 'usage';
+  | 'usage'
+  | 'no-such-branch'
+  | 'wrong-layout';
 
 /** Base of every expected error: the message is for the user, `data` is for programs and tests. */
 export class GitRemoteS3Error extends Error {
@@ -55,6 +57,27 @@ export class GitRemoteS3Error extends Error {
 export class UsageError extends GitRemoteS3Error {
   constructor(message: string) {
     super('usage', message);
+  }
+}
+
+/** A command named a branch the remote does not have (`git branch -d nope` exits 1 too: not a usage mistake). */
+export class NoSuchBranchError extends GitRemoteS3Error {
+  /** `purpose`: what the branch was wanted for, when not simply to act on it (`point HEAD at refs/heads/x`). */
+  constructor(branch: string, remote: string, purpose?: string) {
+    super(
+      'no-such-branch',
+      purpose === undefined
+        ? `branch ${printable(branch)} does not exist on ${remote}`
+        : `cannot ${purpose}: there is no such branch on ${remote}`,
+      { branch, remote },
+    );
+  }
+}
+
+/** A command that only makes sense for the other layout, or a remote whose scheme fixes its layout. */
+export class WrongLayoutError extends GitRemoteS3Error {
+  constructor(remote: string, reason: string) {
+    super('wrong-layout', reason, { remote });
   }
 }
 

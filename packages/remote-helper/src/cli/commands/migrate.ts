@@ -1,4 +1,5 @@
 // `migrate <remote> --to packs|bundle`: converts a remote in place between the two bucket layouts.
+import { WrongLayoutError } from '@git-remote-s3/core/errors';
 import { Command, Option, UsageError } from 'clipanion';
 import { migrateRemote } from '../../manage/migrate/migrate.js';
 import { parseTargetLayout } from '../../manage/migrate/plan.js';
@@ -37,7 +38,8 @@ export class MigrateCommand extends ManagementCommand {
     const to = parseTargetLayout(this.to);
     await withTarget(this.remote, (remote, target) => {
       if (to === 'packs' && remote.url.scheme === 's3+zip') {
-        throw new UsageError(
+        throw new WrongLayoutError(
+          remote.display,
           `s3+zip:// remotes keep the bundle layout: CodePipeline reads the repo.zip beside each bundle; migrate s3://${remote.url.bucket}/${remote.url.prefix} if you mean to drop them`,
         );
       }

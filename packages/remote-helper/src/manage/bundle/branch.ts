@@ -1,7 +1,7 @@
 // Branch management on a bundle-layout remote: delete a branch (its bundles and repo.zip, under the ref's
 // lock, never a protected one), and set or remove the PROTECTED# marker that refuses force pushes and deletion.
-import { headKey, lockKey, PreconditionFailedError, ProtectedBranchError, printable, protectedKey, withLock } from '@git-remote-s3/core';
-import { UsageError } from '@git-remote-s3/core/errors';
+import { headKey, lockKey, PreconditionFailedError, ProtectedBranchError, protectedKey, withLock } from '@git-remote-s3/core';
+import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { RefEntry } from '../../layouts/bundle/ref-table.js';
 import { branchName, branchRef, type DeletedBranch } from '../branch.js';
@@ -14,7 +14,7 @@ export async function deleteBranch(remote: Remote, input: string): Promise<Delet
   const readEntry = async (): Promise<RefEntry> => {
     const { entry } = await readRef(remote, ref);
     if (entry?.protected) throw new ProtectedBranchError(branch, 'delete', display);
-    if (!entry || entry.bundles.length === 0) throw new UsageError(`branch ${printable(branch)} does not exist on ${display}`);
+    if (!entry || entry.bundles.length === 0) throw new NoSuchBranchError(branch, display);
     return entry;
   };
   // Refuse before taking the lock, and check again under it: protection may have been added meanwhile.

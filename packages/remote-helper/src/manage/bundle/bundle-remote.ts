@@ -1,6 +1,6 @@
 // The management side of a bundle-layout remote: one bundle (and repo.zip) per ref under refs/, the ref's
 // lock beside it, PROTECTED# markers, HEAD naming a branch. Nothing to consolidate: gc is refused.
-import { UsageError } from '@git-remote-s3/core/errors';
+import { WrongLayoutError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { DeletedBranch } from '../branch.js';
 import type { DoctorOptions } from '../doctor.js';
@@ -44,7 +44,8 @@ export class BundleRemote implements ManagedRemote {
 
   async gc(): Promise<GcReport | undefined> {
     if (this.empty) return undefined;
-    throw new UsageError(
+    throw new WrongLayoutError(
+      this.remote.display,
       `gc is for the packs layout, and ${this.remote.display} uses the bundle layout, which keeps one self-contained bundle per ref: there is nothing to consolidate`,
     );
   }

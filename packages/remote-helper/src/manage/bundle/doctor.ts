@@ -2,7 +2,7 @@
 // (stale locks, leftover bundles, HEAD), reads it again to see what is left, and says what would fix that.
 // Never asks anything: it runs unattended.
 import { formatAge, GitRemoteS3Error, judgeLock, lockKey, withLock } from '@git-remote-s3/core';
-import { UsageError } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { resolveRef } from '../../layouts/bundle/ref-table.js';
 import { branchRef } from '../branch.js';
@@ -24,7 +24,7 @@ export async function runDoctor(remote: Remote, options: DoctorOptions, say: (li
   };
   const state = await readRemoteState(remote);
   if (headRef && !state.table.refs.get(headRef)?.bundles.length) {
-    throw new UsageError(`cannot point HEAD at ${headRef}: there is no such branch on ${remote.display}`);
+    throw new NoSuchBranchError(headRef, remote.display, `point HEAD at ${headRef}`);
   }
   say(`doctor: checking ${remote.display} (lock TTL ${formatAge(lockTtlMs)})`);
   if (options.syncRefs) say('note: --sync-refs is for the packs layout; a bundle remote keeps no info/refs, packed-refs or loose refs');

@@ -8,9 +8,8 @@ import {
   ProtectedBranchError,
   packsHeadKey,
   parsePacksHead,
-  printable,
 } from '@git-remote-s3/core';
-import { UsageError } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { commitRefTable, readRefTable } from '../../layouts/packs/info-refs.js';
 import { objectPeels } from '../../layouts/packs/local-packs.js';
@@ -27,7 +26,7 @@ export async function deletePacksBranch(remote: Remote, input: string): Promise<
   for (let attempt = 0; ; attempt++) {
     const table = await readRefTable(remote);
     const gone = table.refs.find((r) => r.ref === ref);
-    if (!gone) throw new UsageError(`branch ${printable(branch)} does not exist on ${remote.display}`);
+    if (!gone) throw new NoSuchBranchError(branch, remote.display);
     const next = table.refs.filter((r) => r.ref !== ref);
     let etag: string;
     try {
