@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatList, formatPushResult, type HelperCommand, type ListedRef, type PushResult, parseCommand, quote } from './protocol.js';
+import type { GitRefusalReason, ListedRef, PushResult } from '../layouts/layout.js';
+import { formatList, formatPushResult, type HelperCommand, parseCommand, quote } from './protocol.js';
 
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
@@ -44,22 +45,42 @@ describe('formatPushResult', () => {
     expect(formatPushResult({ ref: 'refs/heads/main', ok: true, note })).toBe(`ok refs/heads/main ${note}`);
   });
 
-  it.each(['non-fast forward', 'fetch first', 'stale info', 'already exists', 'needs force'])(
-    'leaves the git-known reason %s unquoted so git shows its usual hint',
-    (reason) => {
-      const result: PushResult = { ref: 'refs/heads/main', ok: false, reason };
-      expect(formatPushResult(result)).toBe(`error refs/heads/main ${reason}`);
-    },
-  );
+  it.each<[GitRefusalReason, string]>([
+    ['non-fast-forward', 'non-fast forward'],
+    ['fetch-first', 'fetch first'],
+    ['stale-info', 'stale info'],
+    ['already-exists', 'already exists'],
+    ['needs-force', 'needs force'],
+  ])('says the git-known reason %s as git\'s unquoted words "%s" so git shows its usual hint', (reason, words) => {
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason };
+    expect(formatPushResult(result)).toBe(`error refs/heads/main ${words}`);
+  });
 
   it('C-quotes a free-text reason', () => {
-    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'branch "main" is protected' };
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'protected', message: 'branch "main" is protected' };
     expect(formatPushResult(result)).toBe('error refs/heads/main "branch \\"main\\" is protected"');
   });
 
-  it('quotes a reason that only starts like a known one', () => {
-    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'fetch first, then retry' };
+  it('quotes a message that only starts like a known reason', () => {
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'failed', message: 'fetch first, then retry' };
     expect(formatPushResult(result)).toBe('error refs/heads/main "fetch first, then retry"');
+  });
+
+  it('quotes a message that is exactly a known reason: only a reason as data becomes a bare status', () => {
+    const result: PushResult = { ref: 'refs/heads/main', ok: false, reason: 'failed', message: 'fetch first' };
+    expect(formatPushResult(result)).toBe('error refs/heads/main "fetch first"');
+  });
+
+  it.each<[PushResult, string]>([
+    [{ ref: 'refs/heads/main', ok: false, reason: 'atomic-push-failed' }, 'error refs/heads/main "atomic push failed"'],
+    [{ ref: 'refs/heads/gone', ok: false, reason: 'no-such-ref' }, 'error refs/heads/gone "remote ref does not exist"'],
+    [
+      { ref: 'refs/heads/a..b', ok: false, reason: 'invalid-ref-name' },
+      `error refs/heads/a..b "'refs/heads/a..b' is not a valid ref name"`,
+    ],
+    [{ ref: 'refs/heads/main', ok: false, reason: 'not-pushed' }, 'error refs/heads/main "not pushed"'],
+  ])('words the fixed refusal %o as a quoted message', (result, line) => {
+    expect(formatPushResult(result)).toBe(line);
   });
 });
 

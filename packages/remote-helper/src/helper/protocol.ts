@@ -1,6 +1,8 @@
 // git's remote-helper protocol as data (gitremote-helpers(7)): reads command lines into typed commands and
-// formats replies. Pure: the session decides what to do, this only speaks the wire format.
+// formats replies. Pure: the session decides what to do, this only speaks the wire format, and is the one
+// place a push refusal (data, from the layouts) becomes git's words.
 import { isValidRefName } from '@git-remote-s3/core/keys/refname';
+import type { ListedRef, PushResult, Refusal } from '../layouts/layout.js';
 
 export type HelperCommand =
   | { readonly kind: 'capabilities' }
@@ -38,18 +40,39 @@ export function parseCommand(line: string): HelperCommand {
   return { kind: 'unknown', line };
 }
 
-/** Why git rejected or we refused a ref; the first five are the words git turns into its usual hints. */
-export type PushRejection = 'non-fast forward' | 'fetch first' | 'stale info' | 'already exists' | 'needs force';
-
-export type PushResult =
-  | { readonly ref: string; readonly ok: true; readonly note?: 'up to date' | 'forced update' }
-  | { readonly ref: string; readonly ok: false; readonly reason: string };
-
-/** `ok <ref>` or `error <ref> <reason>`; a free-text reason is C-quoted so git shows it verbatim. */
+/** `ok <ref>` or `error <ref> <why>`, the why in git's words (`refusalText`). */
 export function formatPushResult(result: PushResult): string {
   if (result.ok) return result.note ? `ok ${result.ref} ${result.note}` : `ok ${result.ref}`;
-  const known: readonly string[] = ['non-fast forward', 'fetch first', 'stale info', 'already exists', 'needs force'];
-  return `error ${result.ref} ${known.includes(result.reason) ? result.reason : quote(result.reason)}`;
+  return `error ${result.ref} ${refusalText(result.ref, result)}`;
+}
+
+/**
+ * A refusal of `ref` as the helper says it: git's own statuses bare, in the words transport-helper.c reads
+ * (git then prints its usual hint); anything else C-quoted, so git shows it verbatim as "remote rejected".
+ */
+export function refusalText(ref: string, refusal: Refusal): string {
+  switch (refusal.reason) {
+    case 'non-fast-forward':
+      return 'non-fast forward';
+    case 'fetch-first':
+      return 'fetch first';
+    case 'stale-info':
+      return 'stale info';
+    case 'already-exists':
+      return 'already exists';
+    case 'needs-force':
+      return 'needs force';
+    case 'atomic-push-failed':
+      return quote('atomic push failed');
+    case 'no-such-ref':
+      return quote('remote ref does not exist');
+    case 'invalid-ref-name':
+      return quote(`'${ref}' is not a valid ref name`);
+    case 'not-pushed':
+      return quote('not pushed');
+    default:
+      return quote(refusal.message);
+  }
 }
 
 /** git's C-style quoting (quote_c_style): what unquote_c_style in transport-helper.c reads back. */
@@ -63,11 +86,6 @@ export function quote(text: string): string {
     else out += ch;
   }
   return `${out}"`;
-}
-
-export interface ListedRef {
-  readonly sha: string;
-  readonly ref: string;
 }
 
 /** What a `list` reply carries besides the refs. */

@@ -6,9 +6,9 @@ import type { Readable, Writable } from 'node:stream';
 import { GitRemoteS3Error, UNSHALLOW_REMEDY } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat, objectTypes, revParse } from '@git-remote-s3/core/repo';
-import type { FetchRequest, Layout, PushRequest, RemoteListing, SessionOptions } from '../layouts/layout.js';
+import type { FetchRequest, Layout, PushRequest, PushResult, Refusal, RemoteListing, SessionOptions } from '../layouts/layout.js';
 import { objectFormatMismatch, refNameConflicts } from '../layouts/push-rules.js';
-import { formatList, formatPushResult, type PushResult, parseCommand } from './protocol.js';
+import { formatList, formatPushResult, parseCommand } from './protocol.js';
 
 export const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];
 
@@ -113,7 +113,7 @@ async function runPushes(
   for (const [i, p] of pending.entries()) {
     const sha = p.src === '' ? undefined : await revParse(p.src);
     if (p.src !== '' && sha === undefined) {
-      results[i] = { ref: p.dst, ok: false, reason: `src refspec ${p.src} does not match any object` };
+      results[i] = { ref: p.dst, ok: false, reason: 'no-source', message: `src refspec ${p.src} does not match any object` };
       continue;
     }
     requests.push({ sha, dst: p.dst, force: p.force, expect: options.cas.get(p.dst) });
@@ -129,9 +129,15 @@ async function runPushes(
     listed?.refs.map((r) => r.ref) ?? [],
     requests.map((r) => ({ ref: r.dst, sha: r.sha })),
   );
-  const refusals = requests.map((r) => nonCommitBranchReason(r, types) ?? (r.sha ? mismatch : undefined) ?? conflicts.get(r.dst));
-  for (const [j, reason] of refusals.entries())
-    if (reason) results[positions[j] as number] = { ref: requests[j]?.dst ?? '', ok: false, reason };
+  const refusals = requests.map((r): Refusal | undefined => {
+    const nonCommit = nonCommitBranchReason(r, types);
+    if (nonCommit) return { reason: 'non-commit', message: nonCommit };
+    if (r.sha && mismatch) return { reason: 'object-format', message: mismatch };
+    const conflict = conflicts.get(r.dst);
+    return conflict ? { reason: 'ref-name-conflict', message: conflict } : undefined;
+  });
+  for (const [j, refusal] of refusals.entries())
+    if (refusal) results[positions[j] as number] = { ref: requests[j]?.dst ?? '', ok: false, ...refusal };
   const accepted = refusals.some((r) => r) && options.atomic ? [] : requests.filter((_, j) => !refusals[j]);
   const acceptedPositions = positions.filter((_, j) => !refusals[j]);
   const pushed = accepted.length > 0 ? await layout.push(accepted, options) : [];
@@ -140,7 +146,7 @@ async function runPushes(
   });
   options.cas.clear();
   return results.map(
-    (r, i) => r ?? { ref: pending[i]?.dst ?? '', ok: false, reason: options.atomic ? 'atomic push failed' : 'not pushed' },
+    (r, i) => r ?? { ref: pending[i]?.dst ?? '', ok: false, reason: options.atomic ? 'atomic-push-failed' : 'not-pushed' },
   );
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitFailedError, IncompleteRemoteError } from '@git-remote-s3/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { explainMissingObjects, firstGap, judgePush, refuseIncomplete, sentRange, shallowBoundary, type Verdict } from './completeness.js';
+import { explainMissingObjects, firstGap, judgePush, sentRange, shallowBoundary } from './completeness.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -32,44 +32,6 @@ describe('firstGap', () => {
 
   it('finds nothing when the boundary is not among the commits sent (the remote holds it)', () => {
     expect(firstGap(new Set([C]), [A, B])).toBeUndefined();
-  });
-});
-
-describe('refuseIncomplete', () => {
-  type Outcome = { ref: string; ok: true; upToDate: boolean } | { ref: string; ok: false; reason: string };
-  const outcomes: Outcome[] = [
-    { ref: 'refs/heads/main', ok: true, upToDate: false },
-    { ref: 'refs/heads/dev', ok: true, upToDate: false },
-    { ref: 'refs/heads/same', ok: true, upToDate: true },
-    { ref: 'refs/heads/old', ok: false, reason: 'non-fast forward' },
-  ];
-  const verdicts = new Map<string, Verdict>([
-    ['refs/heads/main', { ok: false, reason: 'shallow update not allowed: …' }],
-    ['refs/heads/dev', { ok: true }],
-  ]);
-  const changes = (o: Outcome) => o.ok && !o.upToDate;
-
-  it('refuses only the incomplete ref; the others keep their own result', () => {
-    expect(refuseIncomplete(outcomes, verdicts, { atomic: false, changes, failure: 'atomic push failed' })).toEqual([
-      { ref: 'refs/heads/main', ok: false, reason: 'shallow update not allowed: …' },
-      { ref: 'refs/heads/dev', ok: true, upToDate: false },
-      { ref: 'refs/heads/same', ok: true, upToDate: true },
-      { ref: 'refs/heads/old', ok: false, reason: 'non-fast forward' },
-    ]);
-  });
-
-  it('with --atomic, one incomplete ref refuses every ref the push would change', () => {
-    expect(refuseIncomplete(outcomes, verdicts, { atomic: true, changes, failure: 'atomic push failed' })).toEqual([
-      { ref: 'refs/heads/main', ok: false, reason: 'shallow update not allowed: …' },
-      { ref: 'refs/heads/dev', ok: false, reason: 'atomic push failed' },
-      { ref: 'refs/heads/same', ok: true, upToDate: true },
-      { ref: 'refs/heads/old', ok: false, reason: 'non-fast forward' },
-    ]);
-  });
-
-  it('leaves every result as it is when all refs are complete', () => {
-    const fine = new Map<string, Verdict>([['refs/heads/main', { ok: true }]]);
-    expect(refuseIncomplete(outcomes, fine, { atomic: true, changes, failure: 'atomic push failed' })).toEqual(outcomes);
   });
 });
 

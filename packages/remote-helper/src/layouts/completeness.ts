@@ -42,23 +42,6 @@ export function firstGap(shallow: ReadonlySet<string>, sent: Iterable<string>): 
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
- * Applies the verdicts (by ref) to a push's per-ref outcomes: a ref found incomplete is refused with its
- * reason, others keep theirs; with `atomic`, one incomplete ref refuses every ref the push would change.
- */
-export function refuseIncomplete<T extends { readonly ref: string; readonly ok: boolean }>(
-  outcomes: readonly T[],
-  verdicts: ReadonlyMap<string, Verdict>,
-  atomic: { readonly atomic: boolean; readonly changes: (outcome: T) => boolean; readonly failure: string },
-): (T | { readonly ref: string; readonly ok: false; readonly reason: string })[] {
-  const refused = outcomes.map((o) => {
-    const verdict = verdicts.get(o.ref);
-    return o.ok && verdict && !verdict.ok ? { ref: o.ref, ok: false as const, reason: verdict.reason } : o;
-  });
-  if (!atomic.atomic || refused.every((o, i) => o === outcomes[i])) return refused;
-  return refused.map((o) => (o.ok && atomic.changes(o as T) ? { ref: o.ref, ok: false as const, reason: atomic.failure } : o));
-}
-
-/**
  * The commits where this repository's history stops short: its shallow boundary (`git clone --depth`,
  * `--shallow-since`, a shallow fetch) and the commits info/grafts rewrites. Empty for a complete repository.
  */

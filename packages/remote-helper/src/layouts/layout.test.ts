@@ -1,6 +1,6 @@
 import { log } from '@git-remote-s3/core/log';
 import { describe, expect, it } from 'vitest';
-import type { ListedRef } from '../helper/protocol.js';
+import type { ListedRef } from './layout.js';
 import { chooseDefaultBranch, chooseHead } from './layout.js';
 
 const SHA = 'a'.repeat(40);

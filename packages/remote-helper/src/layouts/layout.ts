@@ -1,8 +1,13 @@
-// What a bucket layout offers the protocol loop: list, fetch, push, delete. The loop never asks which
-// layout it holds.
+// What a bucket layout offers the protocol loop: list, fetch, push, delete, and what they answer (refs,
+// push results with their refusals as data). The loop never asks which layout it holds; the layouts never
+// speak the wire format (helper/protocol.ts does, from these types).
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat } from '@git-remote-s3/core/repo';
-import type { ListedRef, PushResult } from '../helper/protocol.js';
+
+export interface ListedRef {
+  readonly sha: string;
+  readonly ref: string;
+}
 
 export interface RemoteListing {
   /** Refs sorted by name, each at the object id the remote holds. */
@@ -26,6 +31,38 @@ export interface PushRequest {
   /** From `option cas` (--force-with-lease): the remote must be at this id ('' = must not exist). */
   readonly expect: string | undefined;
 }
+
+/** git's own rejection statuses (transport-helper.c): git prints its usual hint for each. */
+export type GitRefusalReason = 'non-fast-forward' | 'fetch-first' | 'stale-info' | 'already-exists' | 'needs-force';
+
+/** Refusals whose words never vary. */
+export type FixedRefusalReason = 'atomic-push-failed' | 'no-such-ref' | 'invalid-ref-name' | 'not-pushed';
+
+/** Refusals that carry their words, made by the typed error or rule that knows the particulars. */
+export type ExplainedRefusalReason =
+  | 'protected' // a protected branch forced or deleted
+  | 'ref-name-conflict' // the remote would hold refs `a` and `a/b`
+  | 'incomplete' // the remote would lack history (a shallow push, objects missing here)
+  | 'object-format' // objects of another hash algorithm than the remote's
+  | 'non-commit' // a tree or blob pushed to a branch
+  | 'no-source' // the push source names no object
+  | 'busy' // the packs layout's ref table kept changing under the push
+  | 'vanished' // the packs layout's ref table disappeared under the push
+  | 'failed'; // a typed error met while carrying the update out (a lock held, access denied, …)
+
+/**
+ * Why a ref was not updated, as data (the way isomorphic-git's PushRejectedError carries `reason`); only
+ * helper/protocol.ts turns it into git's words.
+ */
+export type Refusal =
+  | { readonly reason: GitRefusalReason | FixedRefusalReason }
+  | { readonly reason: ExplainedRefusalReason; readonly message: string };
+
+export type RefusalReason = Refusal['reason'];
+
+export type PushResult =
+  | { readonly ref: string; readonly ok: true; readonly note?: 'up to date' | 'forced update' }
+  | ({ readonly ref: string; readonly ok: false } & Refusal);
 
 export interface SessionOptions {
   progress: boolean;

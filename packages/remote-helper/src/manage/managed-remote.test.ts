@@ -1,4 +1,4 @@
-import { parseRemoteUrl, resolveSettings, UsageError } from '@git-remote-s3/core';
+import { parseRemoteUrl, resolveSettings, WrongLayoutError } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
@@ -47,11 +47,11 @@ describe('openManagedRemote', () => {
     ]);
   });
 
-  it('refuses gc on a bundle remote as a usage mistake, and has nothing to do on an empty one', async () => {
+  it('refuses gc on a bundle remote as the wrong layout for it, and has nothing to do on an empty one', async () => {
     const bundle = memoryRemote('s3://memory/repo');
     bundle.store.plant(`repo/refs/heads/main/${SHA}.bundle`, 'bundle');
     const refusal = (await openManagedRemote(bundle.remote)).gc(GC);
-    await expect(refusal).rejects.toBeInstanceOf(UsageError);
+    await expect(refusal).rejects.toBeInstanceOf(WrongLayoutError);
     await expect(refusal).rejects.toThrow(
       'gc is for the packs layout, and s3://memory/repo uses the bundle layout, which keeps one self-contained bundle per ref: there is nothing to consolidate',
     );

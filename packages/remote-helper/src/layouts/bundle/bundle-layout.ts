@@ -2,14 +2,15 @@
 // per ref at `<prefix>/<ref>/<sha>.bundle`, `<prefix>/HEAD` naming the default branch.
 import { currentBranch, headKey, type ListResult, log, mapConcurrent, objectUrl, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import type { ListedRef, PushResult } from '../../helper/protocol.js';
 import {
   chooseDefaultBranch,
   chooseHead,
   type FetchRequest,
   type Layout,
+  type ListedRef,
   listingObjectFormat,
   type PushRequest,
+  type PushResult,
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
@@ -93,8 +94,18 @@ export class BundleLayout implements Layout {
 
   async push(requests: readonly PushRequest[], options: SessionOptions): Promise<PushResult[]> {
     const table = this.table ?? (await this.readTable());
-    const results = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) => pushRef(this.remote, table, request, options));
+    // A bug in one ref's push is thrown only once every other ref's push has ended, so none is cut off
+    // holding its lock when the helper exits.
+    const settled = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) =>
+      pushRef(this.remote, table, request, options).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     this.table = undefined;
+    const bug = settled.find((s) => 'error' in s);
+    if (bug && 'error' in bug) throw bug.error;
+    const results = settled.flatMap((s) => ('result' in s ? [s.result] : []));
     if (this.hasHead !== true && !options.dryRun) await this.writeMissingHead(table, requests, results);
     return results;
   }

@@ -1,6 +1,6 @@
-// Push of one ref on the bundle layout (DESIGN §3): the checks git understands (fast-forward, tags,
-// leases, protection), then under the ref's lock a re-check, the streamed bundle upload, removal of the
-// old bundle(s), and repo.zip for s3+zip. Every path out releases the lock. Also the create-only HEAD write.
+// Push of one ref on the bundle layout (DESIGN §3): the push policy (push-policy.ts) decides, then under
+// the ref's lock decides again against a fresh look, streams the bundle up, removes the old bundle(s), and
+// writes repo.zip for s3+zip. Every path out releases the lock. Also the create-only HEAD write.
 import {
   ancestry,
   asExpected,
@@ -9,11 +9,9 @@ import {
   GitRemoteS3Error,
   git,
   headKey,
-  isValidRefName,
   lockKey,
   log,
   PreconditionFailedError,
-  ProtectedBranchError,
   type RepoOptions,
   refDirPrefix,
   spawnGit,
@@ -21,92 +19,58 @@ import {
   zipKey,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import type { PushResult } from '../../helper/protocol.js';
 import { explainMissingObjects, judgePush, shallowBoundary } from '../completeness.js';
-import type { PushRequest, SessionOptions } from '../layout.js';
+import type { PushRequest, PushResult, SessionOptions } from '../layout.js';
+import { decideRefUpdate, decisionResult, type PolicyAnswers, recheckRefUpdate } from '../push-policy.js';
 import { writeBundle } from './bundle-file.js';
 import { ambiguityError, type BundleRefTable, buildRefTable, resolveRef } from './ref-table.js';
 
-class Rejected extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-const reject = (reason: string): never => {
-  throw new Rejected(reason);
-};
-
-/** Pushes one ref. */
+/**
+ * Pushes one ref. A typed error met on the way (a lock held, an ambiguous ref, access denied) refuses this
+ * ref alone; anything else is a bug and is thrown, for the helper's one reporter.
+ */
 export async function pushRef(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
-  const ref = request.dst;
   try {
-    if (!isValidRefName(ref)) reject(`'${ref}' is not a valid ref name`);
-    return request.sha === undefined
-      ? await deleteRef(remote, table, request, options)
-      : await updateRef(remote, table, request, request.sha, options);
+    return await pushDecided(remote, table, request, options);
   } catch (error) {
-    if (error instanceof Rejected) return { ref, ok: false, reason: error.reason };
     const known = asExpected(error);
-    if (known instanceof GitRemoteS3Error) return { ref, ok: false, reason: known.message };
-    log.debug(`push of ${ref} failed: ${(error as Error).stack ?? String(error)}`);
-    return { ref, ok: false, reason: `unexpected failure (a bug; GIT_REMOTE_S3_VERBOSE=1 shows details): ${(error as Error).message}` };
+    if (known instanceof GitRemoteS3Error) return { ref: request.dst, ok: false, reason: 'failed', message: known.message };
+    throw error;
   }
 }
 
-/** The ref's current bundle per `table`, refusing when it cannot be told which one it is. */
-function currentSha(remote: Remote, table: BundleRefTable, ref: string, ownLock: boolean): string | undefined {
-  const entry = table.refs.get(ref);
-  const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, ownLock);
-  if (resolution.kind === 'ambiguous' && entry) {
-    throw ambiguityError(entry, resolution.why, table.serverTime, remote.store.bucket, remote.display);
-  }
-  return resolution.kind === 'one' ? resolution.bundle.sha : undefined;
-}
-
-function checkLease(request: PushRequest, remoteSha: string | undefined): void {
-  if (request.expect === undefined) return;
-  const matches = request.expect === '' ? remoteSha === undefined : remoteSha === request.expect;
-  if (!matches) reject('stale info');
-}
-
-async function updateRef(
-  remote: Remote,
-  table: BundleRefTable,
-  request: PushRequest,
-  sha: string,
-  options: SessionOptions,
-): Promise<PushResult> {
+async function pushDecided(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
-  checkLease(request, remoteSha);
-  if (remoteSha === sha) return { ref, ok: true, note: 'up to date' };
-  const isTag = ref.startsWith('refs/tags/');
-  const forceAllowed = request.force || request.expect !== undefined;
-  let forced = false;
-  if (remoteSha !== undefined) {
-    if (isTag && !forceAllowed) reject('already exists');
-    const relation = await ancestry(remoteSha, sha);
-    if (relation !== 'ancestor') {
-      if (!forceAllowed) reject(relation === 'unknown' ? 'fetch first' : 'non-fast forward');
-      forced = true;
-    }
+  const answers = policyAnswers(remote, table);
+  const decision = await decideRefUpdate(remoteSha, request, answers);
+  if (!decision.ok || decision.upToDate) return decisionResult(decision);
+  if (decision.sha !== undefined) {
+    // A bundle is self-contained: from a shallow clone, only history above its boundary may go (DESIGN §11).
+    const complete = await judgePush(ref, decision.sha, 'self-contained', await shallowBoundary());
+    if (!complete.ok) return { ref, ok: false, reason: 'incomplete', message: complete.reason };
   }
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-  if (forced && branch && table.refs.get(ref)?.protected) throw new ProtectedBranchError(branch, 'force push', remote.display);
-  // A bundle is self-contained: from a shallow clone, only history above its boundary may go (DESIGN §11).
-  const complete = await judgePush(ref, sha, 'self-contained', await shallowBoundary());
-  if (!complete.ok) reject(complete.reason);
-  if (options.dryRun) return { ref, ok: true, ...(forced ? { note: 'forced update' as const } : {}) };
+  if (options.dryRun) return decisionResult(decision);
 
   const prefix = remote.url.prefix;
-  await withLock(remote.store, lockKey(prefix, ref), { ttlMs: remote.settings.lockTtlMs, ref, remoteUrl: remote.display }, async (lock) => {
+  const lockOptions = { ttlMs: remote.settings.lockTtlMs, ref, remoteUrl: remote.display };
+  return withLock(remote.store, lockKey(prefix, ref), lockOptions, async (lock) => {
     const fresh = await remote.store.list(refDirPrefix(prefix, ref));
     const now = buildRefTable(prefix, fresh.objects, fresh.serverTime);
+    const protectedNow = (r: string) => now.refs.get(r)?.protected === true;
+    const recheck = await recheckRefUpdate(remoteSha, () => currentSha(remote, now, ref, true), request, {
+      ...answers,
+      isProtected: protectedNow,
+    });
+    if (!recheck.ok) return decisionResult(recheck);
     const entry = now.refs.get(ref);
-    if (currentSha(remote, now, ref, true) !== remoteSha) reject(request.expect !== undefined ? 'stale info' : 'fetch first');
-    if (forced && branch && entry?.protected) throw new ProtectedBranchError(branch, 'force push', remote.display);
-
+    if (decision.sha === undefined) {
+      lock.assertHeld();
+      const keys = [...(entry?.bundles ?? []).map((b) => b.key), ...(entry?.zip ? [entry.zip.key] : [])];
+      if (keys.length > 0) await remote.store.deleteMany(keys);
+      return decisionResult(decision);
+    }
+    const sha = decision.sha;
     await uploadBundle(remote, ref, sha, options.progress, lock.signal);
     try {
       lock.assertHeld();
@@ -121,31 +85,33 @@ async function updateRef(
       if (old.length > 1) log.info(`removed ${old.length - 1} leftover bundle(s) of ${ref} from an interrupted push`);
     }
     if (remote.url.scheme === 's3+zip') await uploadZip(remote, ref, sha, lock.signal);
+    return decisionResult(decision);
   });
-  return { ref, ok: true, ...(forced ? { note: 'forced update' as const } : {}) };
 }
 
-async function deleteRef(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
-  const ref = request.dst;
-  const remoteSha = currentSha(remote, table, ref, false);
-  checkLease(request, remoteSha);
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
-  if (branch && table.refs.get(ref)?.protected) throw new ProtectedBranchError(branch, 'delete', remote.display);
-  if (remoteSha === undefined) reject('remote ref does not exist');
-  if (options.dryRun) return { ref, ok: true };
+/** What the policy asks, answered from `table` (protection) and git (ancestry, asked once per pair of ids). */
+function policyAnswers(remote: Remote, table: BundleRefTable): PolicyAnswers {
+  const asked = new Map<string, ReturnType<typeof ancestry>>();
+  return {
+    display: remote.display,
+    isProtected: (ref) => table.refs.get(ref)?.protected === true,
+    ancestry: (from, to) => {
+      const key = `${from} ${to}`;
+      const answer = asked.get(key) ?? ancestry(from, to);
+      asked.set(key, answer);
+      return answer;
+    },
+  };
+}
 
-  const prefix = remote.url.prefix;
-  await withLock(remote.store, lockKey(prefix, ref), { ttlMs: remote.settings.lockTtlMs, ref, remoteUrl: remote.display }, async (lock) => {
-    const fresh = await remote.store.list(refDirPrefix(prefix, ref));
-    const now = buildRefTable(prefix, fresh.objects, fresh.serverTime);
-    const entry = now.refs.get(ref);
-    if (request.expect !== undefined && currentSha(remote, now, ref, true) !== remoteSha) reject('stale info');
-    if (branch && entry?.protected) throw new ProtectedBranchError(branch, 'delete', remote.display);
-    lock.assertHeld();
-    const keys = [...(entry?.bundles ?? []).map((b) => b.key), ...(entry?.zip ? [entry.zip.key] : [])];
-    if (keys.length > 0) await remote.store.deleteMany(keys);
-  });
-  return { ref, ok: true };
+/** The ref's current bundle per `table`, refusing when it cannot be told which one it is. */
+function currentSha(remote: Remote, table: BundleRefTable, ref: string, ownLock: boolean): string | undefined {
+  const entry = table.refs.get(ref);
+  const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, ownLock);
+  if (resolution.kind === 'ambiguous' && entry) {
+    throw ambiguityError(entry, resolution.why, table.serverTime, remote.store.bucket, remote.display);
+  }
+  return resolution.kind === 'one' ? resolution.bundle.sha : undefined;
 }
 
 /**

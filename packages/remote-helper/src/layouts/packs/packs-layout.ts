@@ -2,6 +2,7 @@
 // authoritative ref table, committed by one conditional write per push; packs are immutable, named by
 // their checksum and written before anything refers to them; a push moves only what the remote lacks.
 import {
+  ancestry,
   backOff,
   CONDITIONAL_ATTEMPTS,
   currentBranch,
@@ -16,19 +17,20 @@ import {
   type RefRecord,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import type { ListedRef, PushResult } from '../../helper/protocol.js';
-import { explainMissingObjects, judgePush, refuseIncomplete, shallowBoundary, type Verdict } from '../completeness.js';
+import { explainMissingObjects, judgePush, shallowBoundary, type Verdict } from '../completeness.js';
 import {
   chooseDefaultBranch,
   chooseHead,
   type FetchRequest,
   type Layout,
+  type ListedRef,
   listingObjectFormat,
   type PushRequest,
+  type PushResult,
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
-import { type AcceptedUpdate, ATOMIC_FAILURE, decideUpdates, type RefDecision } from './decide.js';
+import { type AcceptedUpdate, decidePush, decisionResult, type RefDecision } from '../push-policy.js';
 import { fetchPacks } from './fetch.js';
 import { recordHeldPacks } from './held-packs.js';
 import { commitRefTable, type InfoRefsTable, readRefTable } from './info-refs.js';
@@ -91,27 +93,26 @@ export class PacksLayout implements Layout {
     }
     let packed: LocalPack | null | undefined;
     let protectedRefs: Promise<Set<string>> | undefined;
-    const decide = {
+    // Judged once, against the table the pack is made against: objects the remote holds stay held (gc
+    // never prunes), so a verdict stays true on a retry.
+    const verdicts = await judgeRequests(requests, table.refs);
+    const complete = requests.flatMap((r) => (r.sha && verdicts.get(r.dst)?.ok !== false ? [r.sha] : []));
+    const policy = {
       atomic: options.atomic,
       display: this.remote.display,
+      verdicts,
+      ancestry,
+      // One read of the protected list per attempt at most, and only for a branch a push would force or delete.
       isProtected: async (ref: string) => {
         protectedRefs ??= readProtectedRefs(this.remote).then((p) => p.refs);
         return (await protectedRefs).has(ref);
       },
     };
-    // Judged once, against the table the pack is made against: objects the remote holds stay held (gc
-    // never prunes), so a verdict stays true on a retry.
-    const verdicts = await judgeRequests(requests, table.refs);
-    const complete = requests.flatMap((r) => (r.sha && verdicts.get(r.dst)?.ok !== false ? [r.sha] : []));
     try {
       for (let attempt = 0; ; attempt++) {
-        const decisions = refuseIncomplete(await decideUpdates(table.refs, requests, decide), verdicts, {
-          atomic: options.atomic,
-          changes: (d) => d.ok && !d.upToDate,
-          failure: ATOMIC_FAILURE,
-        });
+        const decisions = await decidePush(table.refs, requests, policy);
         const accepted = decisions.filter((d): d is AcceptedUpdate => d.ok && !d.upToDate);
-        if (accepted.length === 0 || options.dryRun) return decisions.map(toResult);
+        if (accepted.length === 0 || options.dryRun) return decisions.map(decisionResult);
         // Objects the remote lacks, packed and uploaded once for every requested ref that would leave it
         // complete (a retry after a conflicting commit may accept a ref the first attempt refused): the
         // pack is self-contained.
@@ -121,7 +122,7 @@ export class PacksLayout implements Layout {
           } catch (error) {
             const explained = explainMissingObjects(error, accepted.map((d) => d.ref).join(', '));
             if (!(explained instanceof IncompleteRemoteError)) throw error;
-            return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: explained.message } : toResult(d)));
+            return refuseChanges(decisions, (ref) => refused(ref, 'incomplete', explained.message));
           }
           if (packed) {
             await uploadPack(this.remote, packed, options.progress);
@@ -142,16 +143,15 @@ export class PacksLayout implements Layout {
             (error: unknown) => error as Error,
           );
           if (trouble instanceof LayoutConflictError) {
-            return decisions.map((d) => (d.ok && !d.upToDate ? { ref: d.ref, ok: false, reason: trouble.message } : toResult(d)));
+            return refuseChanges(decisions, (ref) => refused(ref, 'failed', trouble.message));
           }
           if (trouble) log.warn(`the push is committed, but ${trouble.message}`);
-          return decisions.map(toResult);
+          return decisions.map(decisionResult);
         } catch (error) {
           // S3 answers a write conditional on an object that is gone with 404: the table was migrated away or deleted.
-          if (error instanceof NotFoundError && table.etag !== undefined)
-            return decisions.map((d) => (d.ok && !d.upToDate ? vanished(d.ref) : toResult(d)));
+          if (error instanceof NotFoundError && table.etag !== undefined) return refuseChanges(decisions, vanished);
           if (!(error instanceof PreconditionFailedError)) throw error;
-          if (attempt + 1 >= CONDITIONAL_ATTEMPTS) return decisions.map((d) => (d.ok && !d.upToDate ? busy(d.ref) : toResult(d)));
+          if (attempt + 1 >= CONDITIONAL_ATTEMPTS) return refuseChanges(decisions, busy);
           log.debug(`info/refs changed under this push (attempt ${attempt + 1}); re-reading and re-checking`);
           await backOff(attempt);
           const had = table.etag !== undefined;
@@ -159,7 +159,7 @@ export class PacksLayout implements Layout {
           protectedRefs = undefined;
           // A table that vanished under us was migrated away or deleted: creating a new one here would
           // commit refs nobody reads.
-          if (had && table.etag === undefined) return decisions.map((d) => (d.ok && !d.upToDate ? vanished(d.ref) : toResult(d)));
+          if (had && table.etag === undefined) return refuseChanges(decisions, vanished);
         }
       }
     } finally {
@@ -212,27 +212,25 @@ async function judgeRequests(requests: readonly PushRequest[], remoteRefs: reado
   return verdicts;
 }
 
+/** Every change the push would make refused by `refusal` (nothing of it landed where clients read), the rest as decided. */
+function refuseChanges(decisions: readonly RefDecision[], refusal: (ref: string) => PushResult): PushResult[] {
+  return decisions.map((d) => (d.ok && !d.upToDate ? refusal(d.ref) : decisionResult(d)));
+}
+
+function refused(ref: string, reason: 'incomplete' | 'failed' | 'busy' | 'vanished', message: string): PushResult {
+  return { ref, ok: false, reason, message };
+}
+
 /** The ref table changed under every attempt: nothing of this push was committed. */
 function busy(ref: string): PushResult {
-  return {
-    ref,
-    ok: false,
-    reason: `the remote's ref table kept changing under this push (${CONDITIONAL_ATTEMPTS} attempts); nothing was updated, push again`,
-  };
+  const message = `the remote's ref table kept changing under this push (${CONDITIONAL_ATTEMPTS} attempts); nothing was updated, push again`;
+  return refused(ref, 'busy', message);
 }
 
 function vanished(ref: string): PushResult {
-  return {
-    ref,
-    ok: false,
-    reason:
-      "the remote's ref table disappeared under this push (migrated to the bundle layout, or deleted); nothing was updated: fetch, then push again",
-  };
-}
-
-function toResult(d: RefDecision): PushResult {
-  if (!d.ok) return { ref: d.ref, ok: false, reason: d.reason };
-  return { ref: d.ref, ok: true, ...(d.upToDate ? { note: 'up to date' as const } : d.forced ? { note: 'forced update' as const } : {}) };
+  const message =
+    "the remote's ref table disappeared under this push (migrated to the bundle layout, or deleted); nothing was updated: fetch, then push again";
+  return refused(ref, 'vanished', message);
 }
 
 function applyDecisions(refs: readonly RefRecord[], accepted: readonly AcceptedUpdate[]): RefRecord[] {

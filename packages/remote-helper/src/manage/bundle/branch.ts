@@ -1,7 +1,7 @@
 // Branch management on a bundle-layout remote: delete a branch (its bundles and repo.zip, under the ref's
 // lock, never a protected one), and set or remove the PROTECTED# marker that refuses force pushes and deletion.
 import { headKey, lockKey, PreconditionFailedError, ProtectedBranchError, protectedKey, withLock } from '@git-remote-s3/core';
-import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { RefEntry } from '../../layouts/bundle/ref-table.js';
 import { branchName, branchRef, type DeletedBranch } from '../branch.js';

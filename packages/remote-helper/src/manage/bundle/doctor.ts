@@ -2,7 +2,7 @@
 // (stale locks, leftover bundles, HEAD), reads it again to see what is left, and says what would fix that.
 // Never asks anything: it runs unattended.
 import { formatAge, GitRemoteS3Error, judgeLock, lockKey, withLock } from '@git-remote-s3/core';
-import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { resolveRef } from '../../layouts/bundle/ref-table.js';
 import { branchRef } from '../branch.js';

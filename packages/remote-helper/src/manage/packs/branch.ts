@@ -9,7 +9,7 @@ import {
   packsHeadKey,
   parsePacksHead,
 } from '@git-remote-s3/core';
-import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { commitRefTable, readRefTable } from '../../layouts/packs/info-refs.js';
 import { objectPeels } from '../../layouts/packs/local-packs.js';

@@ -1,6 +1,6 @@
 // `doctor --set-head` on a packs-layout remote: HEAD as git's symbolic ref to a branch the ref table has.
 import { formatPacksHead, type RefRecord } from '@git-remote-s3/core';
-import { NoSuchBranchError, } from '@git-remote-s3/core/errors';
+import { NoSuchBranchError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { branchRef } from '../branch.js';
 import { replaceHead } from '../set-head.js';
