@@ -6,8 +6,8 @@ import { detectLayout, type OpenedLayout } from '../layouts/choose.js';
 import type { DeletedBranch } from './branch.js';
 import { BundleRemote } from './bundle/bundle-remote.js';
 import type { DoctorOptions } from './doctor.js';
-import type { GcOptions } from './gc.js';
-import type { GcReport } from './gc-report.js';
+import type { GcOptions } from './packs/gc.js';
+import type { GcReport } from './packs/gc-report.js';
 import { PacksRemote } from './packs/packs-remote.js';
 import { type Target, withTarget } from './target.js';
 
@@ -20,7 +20,7 @@ export interface ManagedRemote {
   setProtection(branch: string, on: boolean): Promise<boolean>;
   /** `doctor`: reports every finding, applies only the fixes asked for (HEAD among them); true when no problem is left. */
   doctor(options: DoctorOptions, say: (line: string) => void): Promise<boolean>;
-  /** `gc`: undefined when the remote is empty; refused (UsageError) where there is nothing to consolidate. */
+  /** `gc`: undefined when the remote is empty; refused (WrongLayoutError) where there is nothing to consolidate. */
   gc(options: GcOptions): Promise<GcReport | undefined>;
 }
 

@@ -2,9 +2,9 @@
 // runs retired once their grace period is over.
 import { formatAge } from '@git-remote-s3/core';
 import { Command, Option } from 'clipanion';
-import { parseGrace } from '../../manage/gc-plan.js';
-import { formatGcReport } from '../../manage/gc-report.js';
 import { withManagedRemote } from '../../manage/managed-remote.js';
+import { parseGrace } from '../../manage/packs/gc-plan.js';
+import { formatGcReport } from '../../manage/packs/gc-report.js';
 import { ManagementCommand } from '../cli-command.js';
 
 /** Below this, a clone or fetch that was already running when the previous gc ran may find its packs gone. */

@@ -1,5 +1,4 @@
 // `migrate <remote> --to packs|bundle`: converts a remote in place between the two bucket layouts.
-import { WrongLayoutError } from '@git-remote-s3/core/errors';
 import { Command, Option, UsageError } from 'clipanion';
 import { migrateRemote } from '../../manage/migrate/migrate.js';
 import { parseTargetLayout } from '../../manage/migrate/plan.js';
@@ -36,19 +35,13 @@ export class MigrateCommand extends ManagementCommand {
   protected async run(): Promise<number> {
     if (this.to === undefined) throw new UsageError('name the layout to convert to: --to packs or --to bundle');
     const to = parseTargetLayout(this.to);
-    await withTarget(this.remote, (remote, target) => {
-      if (to === 'packs' && remote.url.scheme === 's3+zip') {
-        throw new WrongLayoutError(
-          remote.display,
-          `s3+zip:// remotes keep the bundle layout: CodePipeline reads the repo.zip beside each bundle; migrate s3://${remote.url.bucket}/${remote.url.prefix} if you mean to drop them`,
-        );
-      }
-      return migrateRemote(
+    await withTarget(this.remote, (remote, target) =>
+      migrateRemote(
         remote,
         { to, dryRun: this.dryRun, progress: process.stderr.isTTY === true, remoteName: target.remoteName },
         { say: (line) => this.say(line), warn: (line) => this.context.stderr.write(`warning: ${line}\n`) },
-      );
-    });
+      ),
+    );
     return 0;
   }
 }

@@ -2,6 +2,7 @@
 // written and verified beside the source (their keys never collide), the source is checked unchanged, HEAD
 // is switched to the target's form with a conditional write, and only then are the source's keys deleted.
 // Stopping anywhere before the switch leaves the source as it was; a re-run removes what an earlier one left.
+
 import {
   formatBytes,
   GitRemoteS3Error,
@@ -13,6 +14,7 @@ import {
   PreconditionFailedError,
   refsPrefix,
 } from '@git-remote-s3/core';
+import { WrongLayoutError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
 import { detectLayout, layoutForNewRemote } from '../../layouts/choose.js';
@@ -61,6 +63,12 @@ async function readEvidence(remote: Remote): Promise<Evidence> {
 }
 
 export async function migrateRemote(remote: Remote, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {
+  if (options.to === 'packs' && remote.url.scheme === 's3+zip') {
+    throw new WrongLayoutError(
+      remote.display,
+      `s3+zip:// remotes keep the bundle layout: CodePipeline reads the repo.zip beside each bundle; migrate s3://${remote.url.bucket}/${remote.url.prefix} if you mean to drop them`,
+    );
+  }
   const evidence = await readEvidence(remote);
   const from = evidence.layout;
   if (!from) {

@@ -3,11 +3,11 @@
 import type { Remote } from '@git-remote-s3/core/remote';
 import type { DeletedBranch } from '../branch.js';
 import type { DoctorOptions } from '../doctor.js';
-import { type GcOptions, runGc } from '../gc.js';
-import type { GcReport } from '../gc-report.js';
 import type { ManagedRemote } from '../managed-remote.js';
 import { deletePacksBranch, protectPacksBranch } from './branch.js';
 import { runPacksDoctor } from './doctor.js';
+import { type GcOptions, runGc } from './gc.js';
+import type { GcReport } from './gc-report.js';
 import { listPacksRemote } from './list.js';
 
 export class PacksRemote implements ManagedRemote {

@@ -17,16 +17,16 @@ import {
   retiredPacksKey,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { assertObjectsComplete } from '../layouts/completeness.js';
-import { where } from '../layouts/packs/bucket-url.js';
-import { downloadPacks } from '../layouts/packs/fetch.js';
-import { readRefTable } from '../layouts/packs/info-refs.js';
-import { disposePack, type LocalPack, packObjects } from '../layouts/packs/local-packs.js';
-import { hashBytesOfPack } from '../layouts/packs/pack-index.js';
-import { readPackList, updatePackList, uploadPack } from '../layouts/packs/pack-list.js';
+import { assertObjectsComplete } from '../../layouts/completeness.js';
+import { where } from '../../layouts/packs/bucket-url.js';
+import { downloadPacks } from '../../layouts/packs/fetch.js';
+import { readRefTable } from '../../layouts/packs/info-refs.js';
+import { disposePack, type LocalPack, packObjects } from '../../layouts/packs/local-packs.js';
+import { hashBytesOfPack } from '../../layouts/packs/pack-index.js';
+import { readPackList, updatePackList, uploadPack } from '../../layouts/packs/pack-list.js';
+import { createScratchRepo } from '../scratch-repo.js';
 import { forgetRetired, type GcPlan, type GcState, type PackGroup, planGc, replaceConsolidated, retire, type Waiting } from './gc-plan.js';
 import type { Consolidation, GcReport } from './gc-report.js';
-import { createScratchRepo } from './scratch-repo.js';
 
 export interface GcOptions {
   readonly graceMs: number;
