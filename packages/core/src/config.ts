@@ -1,5 +1,5 @@
-// Our settings (DESIGN §7) from the environment and git config, validated with zod. Pure: callers pass
-// in the environment and the git config values they read.
+// Our settings (DESIGN §7) from the environment and git config, validated with zod. Resolving is pure: callers
+// pass in the environment and the git config values, which readGitConfig reads with one git call.
 import * as z from 'zod/mini';
 import { BadConfigError } from './errors.js';
 import { git } from './git.js';

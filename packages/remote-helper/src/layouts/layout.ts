@@ -1,5 +1,5 @@
-// What a bucket layout offers the protocol loop: list, fetch, push, delete, and what they answer (refs,
-// push results with their refusals as data). The loop never asks which layout it holds; the layouts never
+// What a bucket layout offers the protocol loop: list, fetch and push (a delete is a push without an id), and
+// what they answer (refs, push results with their refusals as data). The loop never asks which layout it holds; the layouts never
 // speak the wire format (helper/protocol.ts does, from these types).
 import { log } from '@git-remote-s3/core/log';
 import { objectFormat } from '@git-remote-s3/core/repo';

@@ -1,4 +1,5 @@
-// `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
+// `list <remote>`: what HEAD names and a row per ref (bundle, protection and lock state, or protection and
+// the number of packs), whatever the layout (manage/ knows how).
 import { Command, Option } from 'clipanion';
 import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';
