@@ -10,7 +10,7 @@ export const CONDITIONAL_ATTEMPTS = 6;
  * Milliseconds to wait after the failed write number `attempt` (0-based): 50 ms doubling each time, plus up to
  * 100 ms of jitter so that writers who collided once do not collide again in step.
  */
-export function backOffMs(attempt: number): number {
+function backOffMs(attempt: number): number {
   return 50 * 2 ** attempt + Math.random() * 100;
 }
 

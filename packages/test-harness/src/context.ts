@@ -30,7 +30,7 @@ export interface World {
   git(args: readonly string[], cwd: string, options?: RunOptions): Promise<string>;
 }
 
-export async function createWorld(): Promise<World & { dispose(): Promise<void> }> {
+async function createWorld(): Promise<World & { dispose(): Promise<void> }> {
   const server = inject('s3');
   const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const admin = adminClient(server);

@@ -104,10 +104,3 @@ export async function objectPeels(shas: readonly string[], options: RepoOptions 
   });
   return peels;
 }
-
-/** Annotated tags are listed with the object they peel to, as git update-server-info does. */
-export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
-  const peeled = new Map<string, string>();
-  for (const [sha, target] of await objectPeels(shas, options)) if (target) peeled.set(sha, target);
-  return peeled;
-}
