@@ -37,6 +37,18 @@ export interface ConditionalUpdateOptions {
  * once (it is not retried); and the store's errors, among them NotFoundError when the object read was deleted
  * before the write that was conditional on it.
  */
+export function conditionalUpdate(
+  store: Pick<ObjectStore, 'getText' | 'put'>,
+  key: string,
+  change: (text: string | undefined) => string,
+  options?: ConditionalUpdateOptions,
+): Promise<{ readonly etag: string }>;
+export function conditionalUpdate(
+  store: Pick<ObjectStore, 'getText' | 'put'>,
+  key: string,
+  change: (text: string | undefined) => string | undefined,
+  options?: ConditionalUpdateOptions,
+): Promise<{ readonly etag: string } | undefined>;
 export async function conditionalUpdate(
   store: Pick<ObjectStore, 'getText' | 'put'>,
   key: string,
