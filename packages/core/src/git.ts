@@ -1,5 +1,5 @@
 // Runs git subprocesses without a shell: captured or streamed stdin/stdout, errors that quote the command
-// and its stderr, a clear message when git is missing or too old.
+// and its stderr, a clear message when git is missing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { GitFailedError, GitMissingError } from './errors.js';

@@ -1,4 +1,4 @@
-// `delete-branch <remote> <branch>`: deletes a branch's bundles and repo.zip from the remote.
+// `delete-branch <remote> <branch>`: deletes a branch from the remote, whatever its layout, and says what it was.
 import { Command, Option } from 'clipanion';
 import { pickBranch } from '../../manage/branch.js';
 import { withManagedRemote } from '../../manage/managed-remote.js';

@@ -1,4 +1,5 @@
-// `list <remote>`: the remote's refs with their bundle, protection and lock state, and what HEAD names.
+// `list <remote>`: the remote's refs as its layout keeps them (with protection, and a bundle remote's
+// bundles and locks), and what HEAD names.
 import { Command, Option } from 'clipanion';
 import { withManagedRemote } from '../../manage/managed-remote.js';
 import { ManagementCommand } from '../cli-command.js';

@@ -13,7 +13,7 @@ import {
   repoGitOptions,
 } from '@git-remote-s3/core';
 
-/** A pack and its index in a local temporary directory; `dispose` removes them. */
+/** A pack and its index in a local temporary directory; `disposePack` removes them. */
 export interface LocalPack {
   readonly name: string;
   readonly dir: string;
