@@ -10,7 +10,7 @@ import { test as base, inject } from 'vitest';
 import { BIN_DIRS } from './paths.js';
 import { type RunOptions, type RunResult, run } from './process.js';
 
-export { type RunOptions, type RunResult, run } from './process.js';
+export type { RunOptions, RunResult } from './process.js';
 
 import { adminClient, type Capabilities, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
 
