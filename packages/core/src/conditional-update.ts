@@ -10,7 +10,7 @@ export const CONDITIONAL_ATTEMPTS = 6;
  * Milliseconds to wait after the failed write number `attempt` (0-based): 50 ms doubling each time, plus up to
  * 100 ms of jitter so that writers who collided once do not collide again in step.
  */
-export function backOffMs(attempt: number): number {
+function backOffMs(attempt: number): number {
   return 50 * 2 ** attempt + Math.random() * 100;
 }
 
@@ -37,6 +37,18 @@ export interface ConditionalUpdateOptions {
  * once (it is not retried); and the store's errors, among them NotFoundError when the object read was deleted
  * before the write that was conditional on it.
  */
+export function conditionalUpdate(
+  store: Pick<ObjectStore, 'getText' | 'put'>,
+  key: string,
+  change: (text: string | undefined) => string,
+  options?: ConditionalUpdateOptions,
+): Promise<{ readonly etag: string }>;
+export function conditionalUpdate(
+  store: Pick<ObjectStore, 'getText' | 'put'>,
+  key: string,
+  change: (text: string | undefined) => string | undefined,
+  options?: ConditionalUpdateOptions,
+): Promise<{ readonly etag: string } | undefined>;
 export async function conditionalUpdate(
   store: Pick<ObjectStore, 'getText' | 'put'>,
   key: string,

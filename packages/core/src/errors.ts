@@ -212,12 +212,6 @@ export class LockLostError extends GitRemoteS3Error {
   }
 }
 
-export class NonFastForwardError extends GitRemoteS3Error {
-  constructor(ref: string) {
-    super('non-fast-forward', `${ref}: non-fast-forward; fetch first, or push with --force`, { ref });
-  }
-}
-
 export class ProtectedBranchError extends GitRemoteS3Error {
   constructor(branch: string, action: 'force push' | 'delete', doctorUrl: string) {
     super(

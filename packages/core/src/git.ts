@@ -1,5 +1,5 @@
 // Runs git subprocesses without a shell: captured or streamed stdin/stdout, errors that quote the command
-// and its stderr, a clear message when git is missing or too old.
+// and its stderr, a clear message when git is missing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { GitFailedError, GitMissingError } from './errors.js';
@@ -30,7 +30,6 @@ export interface GitProcess {
 }
 
 const STDERR_KEEP = 64 * 1024;
-export const MIN_GIT_VERSION: readonly [number, number] = [2, 30];
 
 /** Runs git and returns its stdout. */
 export async function git(args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
@@ -79,20 +78,4 @@ export function spawnGit(args: readonly string[], options: GitOptions = {}): Git
     done,
     kill: () => child.kill('SIGTERM'),
   };
-}
-
-export function parseGitVersion(text: string): [number, number, number] | undefined {
-  const m = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-}
-
-/** Checks that git runs and is new enough; throws GitMissingError with what to do otherwise. */
-export async function assertGitUsable(): Promise<void> {
-  const { stdout } = await git(['--version']);
-  const version = parseGitVersion(stdout);
-  if (!version) throw new GitMissingError(`unrecognised 'git --version' output: ${stdout.trim()}`);
-  const [major, minor] = version;
-  if (major < MIN_GIT_VERSION[0] || (major === MIN_GIT_VERSION[0] && minor < MIN_GIT_VERSION[1])) {
-    throw new GitMissingError(`found git ${version.join('.')}, need ${MIN_GIT_VERSION.join('.')} or newer`);
-  }
 }

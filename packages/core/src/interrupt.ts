@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { log } from './log.js';
 
 /** How long cleanup may take before the process exits anyway (a lock left behind expires after its TTL). */
-export const INTERRUPT_CLEANUP_MS = 3_000;
+const INTERRUPT_CLEANUP_MS = 3_000;
 
 /** git's conventional exit codes: 128 + the signal's number. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;

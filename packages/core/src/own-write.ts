@@ -27,7 +27,7 @@ export function mayHaveLanded(error: unknown, attempts: number): boolean {
 }
 
 /** Equal bytes: our write landed, or one identical to it did, so the state we asked for holds. */
-export function isSameBytes(stored: Uint8Array, sent: Uint8Array): boolean {
+function isSameBytes(stored: Uint8Array, sent: Uint8Array): boolean {
   return stored.byteLength === sent.byteLength && Buffer.from(stored).equals(Buffer.from(sent));
 }
 

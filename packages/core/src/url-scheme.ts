@@ -9,8 +9,3 @@ export const SCHEMES: readonly RemoteScheme[] = ['s3', 's3+zip', 'amazon-s3'];
 export function isRemoteUrl(text: string): boolean {
   return SCHEMES.some((s) => text.startsWith(`${s}://`));
 }
-
-/** The scheme of one of our URLs, or undefined. */
-export function schemeOf(text: string): RemoteScheme | undefined {
-  return SCHEMES.find((s) => text.startsWith(`${s}://`));
-}

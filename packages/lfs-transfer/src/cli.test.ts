@@ -1,17 +1,8 @@
-import { PassThrough } from 'node:stream';
+import { captureOutput } from '@git-remote-s3/core/test-support/captured-output';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => captureOutput((io) => runCli(args, io));
 
 describe('git-lfs-s3 command line', () => {
   it('reports an unknown command as one git-style error line on stderr and exits 129', async () => {

@@ -2,7 +2,7 @@
 // Every incoming message is validated with zod before the agent acts on it.
 import * as z from 'zod/mini';
 
-export const initMessage = z.object({
+const initMessage = z.object({
   event: z.literal('init'),
   operation: z.enum(['upload', 'download']),
   /** A remote name (`origin`) or, when git-lfs was given one, a URL. */
@@ -11,15 +11,13 @@ export const initMessage = z.object({
   concurrenttransfers: z.optional(z.number()),
 });
 
-export const transferMessage = z.object({
+const transferMessage = z.object({
   event: z.enum(['upload', 'download']),
   oid: z.string(),
   size: z.number().check(z.int(), z.nonnegative()),
   /** Upload only: the file git-lfs wants stored. */
   path: z.optional(z.string()),
 });
-
-export const terminateMessage = z.object({ event: z.literal('terminate') });
 
 export type InitMessage = z.infer<typeof initMessage>;
 export type TransferMessage = z.infer<typeof transferMessage>;

@@ -40,7 +40,7 @@ function checkOid(oid: string): void {
  * Below this size a create-only PUT costs less than asking first: one request instead of HEAD + PUT, and a
  * 412 says the object is already there (then one HEAD checks its size).
  */
-export const CREATE_ONLY_BELOW = 1024 * 1024;
+const CREATE_ONLY_BELOW = 1024 * 1024;
 
 export async function uploadObject(
   remote: Remote,

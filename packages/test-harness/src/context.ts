@@ -10,7 +10,7 @@ import { test as base, inject } from 'vitest';
 import { BIN_DIRS } from './paths.js';
 import { type RunOptions, type RunResult, run } from './process.js';
 
-export { type RunOptions, type RunResult, run } from './process.js';
+export type { RunOptions, RunResult } from './process.js';
 
 import { adminClient, type Capabilities, createBucket, deleteBucket, isolatedEnv, type ServerInfo } from './server.js';
 
@@ -30,7 +30,7 @@ export interface World {
   git(args: readonly string[], cwd: string, options?: RunOptions): Promise<string>;
 }
 
-export async function createWorld(): Promise<World & { dispose(): Promise<void> }> {
+async function createWorld(): Promise<World & { dispose(): Promise<void> }> {
   const server = inject('s3');
   const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const admin = adminClient(server);

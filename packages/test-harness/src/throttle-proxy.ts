@@ -73,7 +73,7 @@ export interface ThrottleProxy {
 }
 
 /** The S3 operation a path-style request is, from its method and query alone. */
-export function classifyRequest(method: string, url: string): string {
+function classifyRequest(method: string, url: string): string {
   const query = new URL(url, 'http://x').searchParams;
   const path = url.split('?')[0] ?? '';
   const bucketOnly = path.split('/').filter(Boolean).length <= 1;

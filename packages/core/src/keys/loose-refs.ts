@@ -8,7 +8,7 @@ import { assertValidRefName, isObjectId, refNameProblem } from './refname.js';
 export const looseRefKey = (prefix: string, ref: string): string => `${prefix}/${assertValidRefName(ref)}`;
 
 /** More than any `<64 hex>\n` or `ref: <name>\n` needs: a key this large under refs/ holds no ref. */
-export const LOOSE_REF_MAX_BYTES = 1024;
+const LOOSE_REF_MAX_BYTES = 1024;
 
 export type RefsDirKey =
   | { readonly kind: 'loose'; readonly ref: string; readonly key: string }

@@ -17,13 +17,11 @@ export const retiredPacksKey = (prefix: string): string => `${prefix}/objects/in
 
 const PACK_NAME = /^pack-([0-9a-f]{40}|[0-9a-f]{64})$/;
 
-export const isPackName = (name: string): boolean => PACK_NAME.test(name);
-
 /**
  * What to do about a damaged packs-layout text object: a forced push cannot help, since every push reads
  * it first. `git update-server-info` and `git pack-refs` in a good clone print the text it should hold.
  */
-export const PACKS_TEXT_REMEDY =
+const PACKS_TEXT_REMEDY =
   "restore it from a backup or the bucket's versioning, or rewrite it as git writes it; 'git s3 doctor' checks the rest";
 
 /** `pack-<checksum>` → its `.pack` and `.idx` keys; anything else is refused. */

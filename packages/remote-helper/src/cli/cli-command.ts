@@ -1,9 +1,9 @@
 // The base of every management command: the body returns its exit code, and a failure becomes what the
 // user sees through core's one reporter (report.ts) at the CLI's verbosity.
-import { EXIT_BUG, EXIT_FAILED, EXIT_USAGE, log, reportFailure as reportWith } from '@git-remote-s3/core';
+import { EXIT_FAILED, log, reportFailure as reportWith } from '@git-remote-s3/core';
 import { Command } from 'clipanion';
 
-export { EXIT_BUG, EXIT_FAILED, EXIT_USAGE };
+export { EXIT_FAILED };
 
 /** Writes the report of `error` and returns the exit code it means (core's rules, our verbosity). */
 export function reportFailure(error: unknown, write: (text: string) => void, program?: string): number {

@@ -1,21 +1,12 @@
-import { PassThrough } from 'node:stream';
 import { NotFoundError } from '@git-remote-s3/core';
+import { captureOutput } from '@git-remote-s3/core/test-support/captured-output';
 import { UsageError } from 'clipanion';
 import { describe, expect, it } from 'vitest';
 import { MANAGEMENT_COMMANDS } from '../invocation.js';
 import { runCli } from './cli.js';
 import { reportFailure } from './cli-command.js';
 
-async function cli(args: string[], invokedAs = 'git-s3') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, invokedAs, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[], invokedAs = 'git-s3') => captureOutput((io) => runCli(args, invokedAs, io));
 
 describe('runCli', () => {
   it('lists the management commands under the name it was invoked as', async () => {

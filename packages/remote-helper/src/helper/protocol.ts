@@ -50,7 +50,7 @@ export function formatPushResult(result: PushResult): string {
  * A refusal of `ref` as the helper says it: git's own statuses bare, in the words transport-helper.c reads
  * (git then prints its usual hint); anything else C-quoted, so git shows it verbatim as "remote rejected".
  */
-export function refusalText(ref: string, refusal: Refusal): string {
+function refusalText(ref: string, refusal: Refusal): string {
   switch (refusal.reason) {
     case 'non-fast-forward':
       return 'non-fast forward';

@@ -10,7 +10,7 @@ import type { FetchRequest, Layout, PushRequest, PushResult, Refusal, RemoteList
 import { objectFormatMismatch, refNameConflicts } from '../layouts/push-rules.js';
 import { formatList, formatPushResult, parseCommand } from './protocol.js';
 
-export const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];
+const CAPABILITIES = ['option', 'fetch', 'push', 'object-format'];
 
 export interface SessionIo {
   readonly input: Readable;

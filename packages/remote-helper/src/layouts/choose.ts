@@ -89,10 +89,6 @@ export async function detectLayout(remote: Remote): Promise<OpenedLayout> {
   return opened(expected === 'bundle' ? new BundleLayout(remote, refs, null) : new PacksLayout(remote, undefined, true), found);
 }
 
-export async function openLayout(remote: Remote): Promise<Layout> {
-  return (await detectLayout(remote)).layout;
-}
-
 /**
  * Whether `refs/` (bundle) and `info/` (packs) hold anything, but only while something is in them: stores
  * built on a file system (SeaweedFS) keep listing a "directory" after its last object is deleted, so a

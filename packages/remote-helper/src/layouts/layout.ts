@@ -58,8 +58,6 @@ export type Refusal =
   | { readonly reason: GitRefusalReason | FixedRefusalReason }
   | { readonly reason: ExplainedRefusalReason; readonly message: string };
 
-export type RefusalReason = Refusal['reason'];
-
 export type PushResult =
   | { readonly ref: string; readonly ok: true; readonly note?: 'up to date' | 'forced update' }
   | ({ readonly ref: string; readonly ok: false } & Refusal);

@@ -34,7 +34,7 @@ import { readPackList } from './pack-list.js';
  * Below this size a pack is downloaded without looking at its index first: one GET of the pack costs no
  * more than the GET of its index that could spare it.
  */
-export const INDEX_CHECK_MIN_PACK_BYTES = 64 * 1024;
+const INDEX_CHECK_MIN_PACK_BYTES = 64 * 1024;
 
 /** Packs downloaded at once; each may itself use ranged GETs in parallel. */
 const PACKS_IN_FLIGHT = 2;

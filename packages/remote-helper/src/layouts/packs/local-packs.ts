@@ -13,7 +13,7 @@ import {
   repoGitOptions,
 } from '@git-remote-s3/core';
 
-/** A pack and its index in a local temporary directory; `dispose` removes them. */
+/** A pack and its index in a local temporary directory; `disposePack` removes them. */
 export interface LocalPack {
   readonly name: string;
   readonly dir: string;
@@ -103,11 +103,4 @@ export async function objectPeels(shas: readonly string[], options: RepoOptions 
     if (tag && target && isObjectId(target)) peels.set(tag, target);
   });
   return peels;
-}
-
-/** Annotated tags are listed with the object they peel to, as git update-server-info does. */
-export async function peelTags(shas: readonly string[], options: RepoOptions = {}): Promise<Map<string, string>> {
-  const peeled = new Map<string, string>();
-  for (const [sha, target] of await objectPeels(shas, options)) if (target) peeled.set(sha, target);
-  return peeled;
 }

@@ -1,5 +1,6 @@
-// What the management commands look at: one listing of `<prefix>/refs/` and the text of `<prefix>/HEAD`,
-// read concurrently (two requests, whatever the number of refs); or one ref's keys, looked at again under its lock.
+// What the management side of a bundle-layout remote looks at: one listing of `<prefix>/refs/` and the text
+// of `<prefix>/HEAD`, read concurrently (two requests, whatever the number of refs); or one ref's keys, looked
+// at again under its lock.
 import { headKey, type ListResult, refDirPrefix, refsPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { type BundleRefTable, buildRefTable, type RefEntry } from '../../layouts/bundle/ref-table.js';

@@ -1,17 +1,9 @@
 // Branch management on a packs-layout remote: delete a branch from the ref table (info/refs) with a
 // conditional write, never a protected one, and add it to or remove it from the protected list beside it.
-import {
-  backOff,
-  CONDITIONAL_ATTEMPTS,
-  log,
-  PreconditionFailedError,
-  ProtectedBranchError,
-  packsHeadKey,
-  parsePacksHead,
-} from '@git-remote-s3/core';
+import { log, ProtectedBranchError, packsHeadKey, parsePacksHead, type RefRecord } from '@git-remote-s3/core';
 import { NoSuchBranchError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { commitRefTable, readRefTable } from '../../layouts/packs/info-refs.js';
+import { updateRefTable } from '../../layouts/packs/info-refs.js';
 import { objectPeels } from '../../layouts/packs/local-packs.js';
 import { keepRefStoresInStep } from '../../layouts/packs/loose-refs.js';
 import { readProtectedRefs, setProtected } from '../../layouts/packs/protected-refs.js';
@@ -23,27 +15,23 @@ export async function deletePacksBranch(remote: Remote, input: string): Promise<
   const branch = branchName(input);
   const ref = branchRef(branch);
   if ((await readProtectedRefs(remote)).refs.has(ref)) throw new ProtectedBranchError(branch, 'delete', remote.display);
-  for (let attempt = 0; ; attempt++) {
-    const table = await readRefTable(remote);
-    const gone = table.refs.find((r) => r.ref === ref);
+  // What the attempt that wrote saw: the branch's id and the table without it.
+  let sha = '';
+  let next: RefRecord[] = [];
+  const { etag } = await updateRefTable(remote, (refs) => {
+    const gone = refs.find((r) => r.ref === ref);
     if (!gone) throw new NoSuchBranchError(branch, remote.display);
-    const next = table.refs.filter((r) => r.ref !== ref);
-    let etag: string;
-    try {
-      etag = (await commitRefTable(remote, table, next)).etag;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError) || attempt + 1 >= CONDITIONAL_ATTEMPTS) throw error;
-      await backOff(attempt);
-      continue;
-    }
-    // Its loose key goes too, or the branch comes back for readers of the bare repository (git, JGit).
-    const known = withKnownPeels(next, await objectPeels(next.map((r) => r.sha)));
-    await keepRefStoresInStep(remote, { etag, ...known }, [ref]).catch((error: unknown) =>
-      log.warn(`${ref} is deleted, but ${(error as Error).message}; 'git s3 doctor --sync-refs ${remote.display}' finishes the job`),
-    );
-    const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
-    return { ref, sha: gone.sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
-  }
+    sha = gone.sha;
+    next = refs.filter((r) => r.ref !== ref);
+    return next;
+  });
+  // Its loose key goes too, or the branch comes back for readers of the bare repository (git, JGit).
+  const known = withKnownPeels(next, await objectPeels(next.map((r) => r.sha)));
+  await keepRefStoresInStep(remote, { etag, ...known }, [ref]).catch((error: unknown) =>
+    log.warn(`${ref} is deleted, but ${(error as Error).message}; 'git s3 doctor --sync-refs ${remote.display}' finishes the job`),
+  );
+  const head = await remote.store.getText(packsHeadKey(remote.url.prefix));
+  return { ref, sha, keys: [], wasHead: head ? parsePacksHead(head.text) === ref : false };
 }
 
 /** Adds the branch to info/s3-protected (`protect`) or removes it; false when it was so already. */

@@ -73,8 +73,8 @@ export function groupPackFiles(prefix: string, files: readonly ObjectInfo[]): Ma
  * `.pack` may be a large upload still running (S3 shows a multipart object only once it completes, while
  * its index, sent beside it, is there early), so it waits a day.
  */
-export const ORPHAN_MIN_AGE_MS = 3_600_000;
-export const PACKLESS_ORPHAN_MIN_AGE_MS = 24 * 3_600_000;
+const ORPHAN_MIN_AGE_MS = 3_600_000;
+const PACKLESS_ORPHAN_MIN_AGE_MS = 24 * 3_600_000;
 
 function orphanAgeMs(group: PackGroup, graceMs: number): number {
   const hasPack = group.keys.some((k) => k.endsWith('.pack'));

@@ -32,7 +32,7 @@ const packs = (n: number, adjective = '') => plural(n, `${adjective ? `${adjecti
 const sizeOf = (groups: readonly PackGroup[]) => formatBytes(groups.reduce((n, g) => n + g.bytes, 0));
 
 /** `2026-01-02T14:00:00Z`: the server's time, to the second. */
-export const formatTime = (at: Date): string => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const formatTime = (at: Date): string => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function formatGcReport(report: GcReport): string[] {
   const lines = [`gc: ${report.display} (grace period ${formatAge(report.graceMs)})`, consolidationLine(report)];
