@@ -19,6 +19,8 @@ import { nameRefs, plural, refsMissingFrom } from './plan.js';
 
 export interface Leftovers {
   readonly layout: LayoutName;
+  /** The layout the remote holds, beside which these keys were left. */
+  readonly remoteLayout: LayoutName;
   readonly keys: readonly string[];
   /** Refs the leftovers hold at an id the remote's own layout does not have. */
   readonly unmatched: readonly RefRecord[];
@@ -39,7 +41,7 @@ export async function findBundleLeftovers(
   const held = currentBundles(remote, table).map(({ ref, bundle }) => ({ ref, sha: bundle.sha }));
   const isMarker = (key: string) => parseBundleLayoutKey(remote.url.prefix, key).kind === 'protected';
   const keys = keysOf(listing).filter((key) => !(options.keepMarkers && isMarker(key)));
-  return { layout: 'bundle', keys, unmatched: refsMissingFrom(held, remoteRefs) };
+  return { layout: 'bundle', remoteLayout: 'packs', keys, unmatched: refsMissingFrom(held, remoteRefs) };
 }
 
 /** Branches with a PROTECTED# marker: protection asked for with `git s3 protect`, whatever the layout. */
@@ -62,7 +64,7 @@ export async function findPacksLeftovers(remote: Remote, remoteRefs: readonly Mi
   ]);
   const loose = looseRefsOf(prefix, refs.objects).map((l) => l.key);
   const keys = [...keysOf(info), ...keysOf(objects), ...(packedRefs ? [packedRefs.key] : []), ...loose];
-  return { layout: 'packs', keys, unmatched: refsMissingFrom(table ? tableRefs(table.text) : [], remoteRefs) };
+  return { layout: 'packs', remoteLayout: 'bundle', keys, unmatched: refsMissingFrom(table ? tableRefs(table.text) : [], remoteRefs) };
 }
 
 /** A leftover table that does not parse held nothing worth naming: it is removed all the same. */
@@ -77,9 +79,8 @@ function tableRefs(text: string): RefRecord[] {
 export async function removeLeftovers(remote: Remote, leftovers: Leftovers, report: Reporter): Promise<void> {
   if (leftovers.keys.length === 0) return;
   await remote.store.deleteMany(leftovers.keys);
-  const own = leftovers.layout === 'bundle' ? 'packs' : 'bundle';
   report.say(
-    `removed ${plural(leftovers.keys.length, 'leftover key')} of the ${leftovers.layout} layout (the remote is in the ${own} layout)`,
+    `removed ${plural(leftovers.keys.length, 'leftover key')} of the ${leftovers.layout} layout (the remote is in the ${leftovers.remoteLayout} layout)`,
   );
   if (leftovers.unmatched.length > 0) {
     report.warn(

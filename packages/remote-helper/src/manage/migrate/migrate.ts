@@ -4,32 +4,24 @@
 // Stopping anywhere before the switch leaves the source as it was; a re-run removes what an earlier one left.
 
 import {
-  formatBytes,
   GitRemoteS3Error,
   git,
   headKey,
   type LayoutName,
-  type ListResult,
   MigrationAbortedError,
   PreconditionFailedError,
   refsPrefix,
 } from '@git-remote-s3/core';
 import { WrongLayoutError } from '@git-remote-s3/core/errors';
 import type { Remote } from '@git-remote-s3/core/remote';
-import { buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
 import { detectLayout, layoutForNewRemote } from '../../layouts/choose.js';
 import { assertObjectsComplete } from '../../layouts/completeness.js';
-import { readRefTable } from '../../layouts/packs/info-refs.js';
-import { setProtected } from '../../layouts/packs/protected-refs.js';
 import { createScratchRepo, outsideUserRepository } from '../scratch-repo.js';
-import { currentBundles, openBundleSource, readBundleTable } from './bundle-source.js';
-import { BundleTarget } from './bundle-target.js';
+import { ENDPOINTS, type Evidence } from './endpoints.js';
 import { deleteSourceLayout } from './finish.js';
-import { findBundleLeftovers, findPacksLeftovers, markedBranches, removeLeftovers } from './leftovers.js';
-import type { MigratedRef, Reporter, Snapshot, Source, Target } from './migration.js';
-import { openPacksSource } from './packs-source.js';
-import { PacksTarget } from './packs-target.js';
-import { describeRefs, type MigrationTotals, newHeadBranch, plural, summaryLine } from './plan.js';
+import { removeLeftovers } from './leftovers.js';
+import type { Reporter, Snapshot, Source, Target } from './migration.js';
+import { describeRefs, type MigrationTotals, plural, summaryLine } from './plan.js';
 
 export type { Reporter } from './migration.js';
 
@@ -46,10 +38,7 @@ export type MigrationOutcome =
   | { readonly kind: 'empty' | 'already' | 'planned' }
   | { readonly kind: 'migrated'; readonly totals: MigrationTotals };
 
-interface Evidence {
-  readonly head: { readonly text: string; readonly etag: string } | undefined;
-  /** The listing of `<prefix>/refs/`, reused by the bundle source as its first look. */
-  readonly refs: ListResult;
+interface DetectedEvidence extends Evidence {
   readonly layout: LayoutName | undefined;
 }
 
@@ -57,7 +46,7 @@ interface Evidence {
  * The layout as every command sees it (layouts/choose.ts), with the HEAD it read and the listing of refs/
  * (read here when choosing did not need it).
  */
-async function readEvidence(remote: Remote): Promise<Evidence> {
+async function readEvidence(remote: Remote): Promise<DetectedEvidence> {
   const { found, head, refs } = await detectLayout(remote);
   return { head, refs: refs ?? (await remote.store.list(refsPrefix(remote.url.prefix))), layout: found };
 }
@@ -82,14 +71,9 @@ export async function migrateRemote(remote: Remote, options: MigrateOptions, rep
   if (options.dryRun) return plan(remote, evidence, from, options.to, report);
 
   report.say(`migrating ${remote.display} from the ${from} layout to the ${options.to} layout`);
-  const source =
-    from === 'bundle'
-      ? await openBundleSource(remote, evidence.refs, evidence.head, options.to)
-      : await openPacksSource(remote, evidence.refs, evidence.head, options.to);
+  const source = await ENDPOINTS[from].openSource(remote, evidence, options.to);
   try {
-    report.say(
-      `read ${describeSnapshot(source.snapshot)}${from === 'bundle' ? '; holding their locks: pushes to them are refused until the end' : ''}`,
-    );
+    report.say(`read ${describeSnapshot(source.snapshot)}${ENDPOINTS[from].holdNote}`);
     const bytesWritten = await outsideUserRepository(() => buildAndSwitch(remote, source, options, report));
     await recordLayout(remote, options, report);
     const keysDeleted = await deleteSourceLayout(remote, source, options.to, report);
@@ -109,7 +93,7 @@ function describeSnapshot(snapshot: Snapshot): string {
 /** Fetches into a scratch repository, writes and verifies the target, switches HEAD; returns the bytes written. */
 async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOptions, report: Reporter): Promise<number> {
   const { snapshot } = source;
-  const target: Target = options.to === 'packs' ? new PacksTarget(remote, report) : new BundleTarget(remote, report);
+  const target: Target = ENDPOINTS[options.to].newTarget(remote, report);
   const scratch = snapshot.objectFormat ? await createScratchRepo('migrate', snapshot.objectFormat) : undefined;
   const headText = target.headText(snapshot.headBranch);
   try {
@@ -121,14 +105,10 @@ async function buildAndSwitch(remote: Remote, source: Source, options: MigrateOp
         snapshot.refs,
         scratch.repo,
         `cannot migrate ${remote.display}`,
-        `the remote's ${source.layout === 'bundle' ? 'bundles' : 'packs'}`,
+        `the remote's ${ENDPOINTS[source.layout].objectsName}`,
       );
     }
-    const leftovers =
-      options.to === 'packs'
-        ? await findPacksLeftovers(remote, snapshot.refs)
-        : await findBundleLeftovers(remote, snapshot.refs, { keepMarkers: true });
-    await removeLeftovers(remote, leftovers, report);
+    await removeLeftovers(remote, await ENDPOINTS[options.to].staleTargetKeys(remote, snapshot.refs), report);
     const removed = await source.makeRoom();
     if (removed > 0) {
       report.say(
@@ -209,55 +189,14 @@ async function recordLayout(remote: Remote, options: MigrateOptions, report: Rep
 async function alreadyMigrated(remote: Remote, evidence: Evidence, options: MigrateOptions, report: Reporter): Promise<MigrationOutcome> {
   report.say(`${remote.display} is already in the ${options.to} layout; nothing to migrate`);
   if (options.dryRun) return { kind: 'already' };
-  if (options.to === 'packs') {
-    const leftovers = await findBundleLeftovers(remote, (await readRefTable(remote)).refs, { keepMarkers: false });
-    await keepMarkedProtection(remote, evidence.refs, report);
-    await removeLeftovers(remote, leftovers, report);
-  } else {
-    await removeLeftovers(remote, await findPacksLeftovers(remote, newestBundles(remote, evidence.refs)), report);
-  }
+  await ENDPOINTS[options.to].removeOtherLayout(remote, evidence, report);
   await recordLayout(remote, options, report);
   return { kind: 'already' };
 }
 
-/**
- * A PROTECTED# marker in a packs remote is protection asked for with `git s3 protect`, which writes one
- * whatever the layout: it moves into info/s3-protected, where the packs layout looks, before it is deleted.
- */
-async function keepMarkedProtection(remote: Remote, refsListing: ListResult, report: Reporter): Promise<void> {
-  for (const ref of markedBranches(remote, refsListing)) {
-    if (await setProtected(remote, ref, true)) report.say(`moved the protection of ${ref} from its PROTECTED# marker to info/s3-protected`);
-  }
-}
-
-/** Each ref's newest bundle, whatever its locks: only to name what leftovers hold that the remote does not. */
-function newestBundles(remote: Remote, listing: ListResult): MigratedRef[] {
-  const table = buildRefTable(remote.url.prefix, listing.objects, listing.serverTime);
-  return [...table.refs.values()].flatMap((entry) => {
-    const resolution = resolveRef(entry, remote.settings.lockTtlMs, table.serverTime, true);
-    return resolution.kind === 'one' ? [{ ref: entry.ref, sha: resolution.bundle.sha }] : [];
-  });
-}
-
 /** `--dry-run`: what would move, read without taking a lock or writing anything. */
 async function plan(remote: Remote, evidence: Evidence, from: LayoutName, to: LayoutName, report: Reporter): Promise<MigrationOutcome> {
-  let snapshot: Snapshot;
-  let sizes = '';
-  if (from === 'bundle') {
-    const table = readBundleTable(remote, evidence.refs);
-    const bundles = currentBundles(remote, table);
-    const refs = bundles.map(({ ref, bundle }) => ({ ref, sha: bundle.sha }));
-    snapshot = {
-      refs,
-      headBranch: newHeadBranch(evidence.head?.text.trim(), refs),
-      protectedRefs: [...table.refs.values()].filter((e) => e.protected).map((e) => e.ref),
-      objectFormat: undefined,
-    };
-    sizes = `; ${formatBytes(bundles.reduce((n, b) => n + b.bundle.size, 0))} of bundles to read`;
-  } else {
-    const source = await openPacksSource(remote, evidence.refs, evidence.head, to);
-    snapshot = source.snapshot;
-  }
+  const { snapshot, toRead: sizes } = await ENDPOINTS[from].planSnapshot(remote, evidence, to);
   report.say(`would migrate ${remote.display} from the ${from} layout to the ${to} layout: ${describeSnapshot(snapshot)}${sizes}`);
   report.say(`would write the ${to} layout beside it, switch HEAD to it, then delete the ${from} layout's keys (nothing done: --dry-run)`);
   return { kind: 'planned' };
