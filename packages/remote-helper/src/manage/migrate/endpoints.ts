@@ -1,6 +1,6 @@
 // What `git s3 migrate` needs of each layout, as the source (the layout the remote holds) and as the target
 // (the one asked for): one entry per layout, so that migrate.ts never asks which layout it holds.
-import { formatBytes, type LayoutName, type ListResult } from '@git-remote-s3/core';
+import { formatBytes, type LayoutName, type ListResult, parseBundleLayoutKey } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { buildRefTable, resolveRef } from '../../layouts/bundle/ref-table.js';
 import { readRefTable } from '../../layouts/packs/info-refs.js';
@@ -24,6 +24,11 @@ export interface MigrationEndpoint {
   readonly objectsName: string;
   /** Said after the source's snapshot: what taking it holds until the end ('' for nothing). */
   readonly holdNote: string;
+  /**
+   * Whether the remote, detected in this layout, holds nothing to migrate: protection set before a first push
+   * (`git s3 protect` on an empty remote writes a marker) is no repository, and applies when that push comes.
+   */
+  holdsNothing(remote: Remote, evidence: Evidence): boolean;
   /** Opens the remote's layout as the source: its snapshot, taken under whatever locks the layout has. */
   openSource(remote: Remote, evidence: Evidence, to: LayoutName): Promise<Source>;
   /** `--dry-run`: the snapshot a migration would take, read without a lock or a write, and what it would read. */
@@ -39,6 +44,8 @@ export interface MigrationEndpoint {
 const bundleEndpoint: MigrationEndpoint = {
   objectsName: 'bundles',
   holdNote: '; holding their locks: pushes to them are refused until the end',
+  holdsNothing: (remote, evidence) =>
+    evidence.head === undefined && evidence.refs.objects.every((o) => parseBundleLayoutKey(remote.url.prefix, o.key).kind === 'protected'),
   openSource: (remote, evidence, to) => openBundleSource(remote, evidence.refs, evidence.head, to),
   async planSnapshot(remote, evidence) {
     const table = readBundleTable(remote, evidence.refs);
@@ -62,6 +69,7 @@ const bundleEndpoint: MigrationEndpoint = {
 const packsEndpoint: MigrationEndpoint = {
   objectsName: 'packs',
   holdNote: '',
+  holdsNothing: () => false,
   openSource: (remote, evidence, to) => openPacksSource(remote, evidence.refs, evidence.head, to),
   async planSnapshot(remote, evidence, to) {
     const source = await openPacksSource(remote, evidence.refs, evidence.head, to);

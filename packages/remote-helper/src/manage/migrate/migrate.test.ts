@@ -5,6 +5,7 @@ import {
   lockKey,
   MigrationAbortedError,
   MigrationRefusedError,
+  PROTECTED_NAME,
   type PutOptions,
   parseInfoRefs,
 } from '@git-remote-s3/core';
@@ -152,6 +153,19 @@ describe('migrate from bundle to packs on the in-memory store: aborts and refusa
     const refused = migrateRemote(remote, toPacks, reporter(remoteState));
     await expect(refused).rejects.toBeInstanceOf(MigrationRefusedError);
     await expect(refused).rejects.toThrow(`ref ${MAIN} is locked by a push in progress`);
+    expect(store.keys()).toEqual(keys);
+  });
+
+  it('finds nothing to migrate where only protection set before a first push is kept, and writes nothing', async () => {
+    const store = new MemoryStore();
+    const remote = memoryRemote(store);
+    store.plant(`repo/refs/heads/trunk/${PROTECTED_NAME}`, '');
+    const keys = store.keys();
+    const report = { lines: [] as string[], warnings: [] as string[] };
+    for (const to of ['packs', 'bundle'] as const) {
+      await expect(migrateRemote(remote, { ...toPacks, to }, reporter(report))).resolves.toEqual({ kind: 'empty' });
+    }
+    expect(report.lines[0]).toBe('nothing to migrate: s3://memory/repo is empty');
     expect(store.keys()).toEqual(keys);
   });
 });

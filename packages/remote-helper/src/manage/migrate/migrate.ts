@@ -60,7 +60,7 @@ export async function migrateRemote(remote: Remote, options: MigrateOptions, rep
   }
   const evidence = await readEvidence(remote);
   const from = evidence.layout;
-  if (!from) {
+  if (!from || ENDPOINTS[from].holdsNothing(remote, evidence)) {
     report.say(`nothing to migrate: ${remote.display} is empty`);
     report.say(
       `hint: a new remote gets its layout from its first push: run 'git config s3.layout ${options.to}' (or 'git config remote.<name>.s3layout ${options.to}') before it; bundle is the default for s3:// urls, packs for amazon-s3://`,
