@@ -49,7 +49,7 @@ export interface BenchWorld {
 
 const OURS = {
   'git-remote-s3': join(REPO_ROOT, 'packages', 'remote-helper', 'dist', 'main.js'),
-  'git-lfs-s3': join(REPO_ROOT, 'packages', 'lfs-transfer', 'dist', 'main.js'),
+  'git-lfs-s3': join(REPO_ROOT, 'packages', 'remote-helper', 'dist', 'lfs-transfer.js'),
 };
 const PEER_ENTRIES = { 'git-remote-s3': 'git_remote_s3.remote', 'git-lfs-s3': 'git_remote_s3.lfs' };
 

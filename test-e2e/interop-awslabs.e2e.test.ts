@@ -42,7 +42,7 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     expect(theirs.stdout.trim().split('\n').map(dirname)).toEqual(Array(3).fill(join(awslabsDir(), 'bin')));
     const ours = await world.run('sh', ['-c', which]);
     expect(ours.code).toBe(0);
-    expect(ours.stdout.trim().split('\n').map(dirname)).toEqual([BIN_DIRS[0], BIN_DIRS[0], BIN_DIRS[1]]);
+    expect(ours.stdout.trim().split('\n').map(dirname)).toEqual(Array(3).fill(BIN_DIRS[0]));
   });
 
   test('a repository pushed by the Python tool clones with ours, and each then fetches what the other pushed', async ({ world }) => {
