@@ -1,7 +1,8 @@
-// Three test projects: `unit` (beside the code, no network), `e2e` (real git, real git-lfs, a real
+// Four test projects: `unit` (beside the code, no network), `e2e` (real git, real git-lfs, a real
 // S3-compatible server process started by the harness on 127.0.0.1: MinIO unless S3_TEST_SERVER or
-// S3_TEST_ENDPOINT say otherwise) and `e2e-seaweedfs` (the store-facing stories again on SeaweedFS).
-import { defineConfig } from 'vitest/config';
+// S3_TEST_ENDPOINT say otherwise), `e2e-seaweedfs` (the store-facing stories again on SeaweedFS) and
+// `installed` (the packed and installed package, last: packing rebuilds the dist/ the others run from).
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const e2eShared = {
   environment: 'node',
@@ -22,6 +23,7 @@ const e2eShared = {
 const STORE_FACING = ['store', 'lock', 'push-and-clone', 'packs-layout', 'concurrent-push', 'lfs', 'gc', 'store-quirks'].map(
   (name) => `test-e2e/${name}.e2e.test.ts`,
 );
+const INSTALLED = 'test-e2e/installed-package.e2e.test.ts';
 
 export default defineConfig({
   test: {
@@ -41,6 +43,7 @@ export default defineConfig({
           ...e2eShared,
           name: 'e2e',
           include: ['test-e2e/**/*.e2e.test.ts'],
+          exclude: [...configDefaults.exclude, INSTALLED],
           globalSetup: ['packages/test-harness/src/global-setup.ts'],
           sequence: { groupOrder: 1 },
         },
@@ -52,6 +55,15 @@ export default defineConfig({
           include: STORE_FACING,
           globalSetup: ['packages/test-harness/src/global-setup-seaweedfs.ts'],
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          ...e2eShared,
+          name: 'installed',
+          include: [INSTALLED],
+          globalSetup: ['packages/test-harness/src/global-setup.ts'],
+          sequence: { groupOrder: 3 },
         },
       },
     ],
