@@ -16,8 +16,7 @@ export class DoctorCommand extends ManagementCommand {
 
       - \`--delete-stale-locks\` deletes locks older than the TTL (judged again just before deleting);
       - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock;
-      - \`--set-head <branch>\` points HEAD at an existing branch (say, when HEAD names a deleted one), in the
-        layout's own form, only if HEAD did not change since doctor read it.
+      - \`--set-head <branch>\` points HEAD at an existing branch in the layout's own form, only if HEAD is unchanged since doctor read it.
 
       On a packs-layout remote it checks the ref table, the pack list (every listed pack and index present),
       HEAD, and notes packs nobody lists (\`git s3 gc\` deletes those); \`--set-head\` works there too. It also
