@@ -31,7 +31,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.mjs'],
           environment: 'node',
           // clipanion's ESM build imports a directory (lib/platform), which Node's loader refuses; Vite resolves it.
           server: { deps: { inline: ['clipanion'] } },

@@ -11,10 +11,10 @@ describe('built binaries', () => {
     expect(result.stdout).toMatch(/\$ git-remote-s3 <command>/);
   });
 
-  test('git s3 --version prints the version through git', async ({ world }) => {
+  test('git s3 --version prints the tool and version through git', async ({ world }) => {
     const result = await world.run('git', ['s3', '--version']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(result.stdout.trim()).toMatch(/^git-remote-s3\/\d+\.\d+\.\d+ \(TypeScript; node v[\d.]+\)$/);
   });
 
   test('git-lfs-s3 --help lists its usage and exits 0', async ({ world }) => {

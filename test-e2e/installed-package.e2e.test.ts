@@ -61,9 +61,17 @@ afterAll(async () => {
 describe('the installed package', () => {
   test('the tarball holds the built programs, README, LICENSE and package.json, and no tests or sources', () => {
     const { files } = installed;
-    for (const file of files) expect(file).toMatch(/^package\/(dist\/[\w-]+\.js|man\/[\w-]+\.1|README\.md|LICENSE|package\.json)$/);
+    for (const file of files) expect(file).toMatch(/^package\/(dist\/[\w-]+\.js|man\/man1\/[\w-]+\.1|README\.md|LICENSE|package\.json)$/);
     expect(files).toEqual(
-      expect.arrayContaining(['package/README.md', 'package/LICENSE', 'package/dist/main.js', 'package/dist/lfs-transfer.js']),
+      expect.arrayContaining([
+        'package/README.md',
+        'package/LICENSE',
+        'package/dist/main.js',
+        'package/dist/lfs-transfer.js',
+        'package/man/man1/git-s3.1',
+        'package/man/man1/git-remote-s3.1',
+        'package/man/man1/git-lfs-s3.1',
+      ]),
     );
     expect(files.filter((f) => /test/.test(f))).toEqual([]);
   });
@@ -82,6 +90,15 @@ describe('the installed package', () => {
     for (const command of COMMANDS) {
       expect(await readlink(join(installed.bin, command)), command).toMatch(/^\.\.\/lib\/node_modules\/git-remote-s3\/dist\/[\w-]+\.js$/);
     }
+  });
+
+  test('with only the prefix on PATH, git s3 --help opens the installed manual page (npm linked it where man looks)', async ({ world }) => {
+    const help = await world.run('git', ['s3', '--help'], {
+      env: { PATH: installed.path, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '120' },
+    });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/NAME\s+git-s3 - manage the S3 remotes of git-remote-s3/);
+    expect(help.stdout).toContain('--lock-ttl');
   });
 
   test('with only the prefix on PATH: git s3 --version, a push, a clone and an LFS round trip', async ({ world }) => {

@@ -5,17 +5,19 @@ import { type BaseContext, Builtins, Cli, type Command } from 'clipanion';
 import { DisableDebugCommand, EnableDebugCommand } from './commands/debug.js';
 import { InstallCommand } from './commands/install.js';
 import { UninstallCommand } from './commands/uninstall.js';
-import { VERSION } from './version.js';
+import { VERSION_LINE } from './version.js';
 
 export async function runCli(args: readonly string[], context: Partial<BaseContext> = {}): Promise<number> {
   const cli = new Cli({
-    binaryLabel: 'git-lfs-s3',
     binaryName: 'git-lfs-s3',
-    binaryVersion: VERSION,
+    // The help's first line and --version's one line: the tool, its version and its runtime.
+    binaryVersion: VERSION_LINE,
     enableColors: process.stdout.isTTY === true && !process.env.NO_COLOR,
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
+  // `--clipanion=definitions`: every command's usage as JSON, which scripts/build-man.mjs turns into the man page.
+  cli.register(Builtins.DefinitionsCommand);
   for (const command of [InstallCommand, UninstallCommand, EnableDebugCommand, DisableDebugCommand]) cli.register(command);
 
   const full = { ...Cli.defaultContext, ...context };

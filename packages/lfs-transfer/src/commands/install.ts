@@ -1,5 +1,6 @@
 // `git-lfs-s3 install [--remote <name> [--url <s3-url>]] [--global]`
 import { isRemoteUrl, parseRemoteUrl, readGitConfig, remoteUrl } from '@git-remote-s3/core';
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option, UsageError } from 'clipanion';
 import { AGENT, installEntries, s3UrlOfLfsUrl, writeEntries } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
@@ -22,10 +23,13 @@ export class InstallCommand extends AgentCommand {
     ],
   });
 
-  remote = Option.String('--remote', { description: 'configure only this remote' });
-  url = Option.String('--url', { description: 'the s3:// URL whose <prefix>/lfs/ holds the objects (default: the remote URL)' });
+  remote = named('name', Option.String('--remote', { description: 'configure only this remote' }));
+  url = named(
+    's3-url',
+    Option.String('--url', { description: 'the s3:// URL whose <prefix>/lfs/ holds the objects (default: the remote URL)' }),
+  );
   global = Option.Boolean('--global', false, { description: 'write to ~/.gitconfig instead of this repository' });
-  quiet = Option.Boolean('--quiet,-q', false);
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'print nothing when it succeeds' });
 
   protected async run(): Promise<number> {
     const file = this.global ? '--global' : '--local';

@@ -1,5 +1,6 @@
 // `git-lfs-s3 uninstall [--remote <name>] [--global]`
 import { readGitConfig } from '@git-remote-s3/core';
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option } from 'clipanion';
 import { AGENT, unsetKeys } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
@@ -14,7 +15,7 @@ export class UninstallCommand extends AgentCommand {
     ],
   });
 
-  remote = Option.String('--remote', { description: "remove only this remote's set-up" });
+  remote = named('name', Option.String('--remote', { description: "remove only this remote's set-up" }));
   global = Option.Boolean('--global', false, { description: 'edit ~/.gitconfig instead of this repository' });
 
   protected async run(): Promise<number> {

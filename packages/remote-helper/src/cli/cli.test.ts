@@ -3,6 +3,7 @@ import { captureOutput } from '@git-remote-s3/core/test-support/captured-output'
 import { UsageError } from 'clipanion';
 import { describe, expect, it } from 'vitest';
 import { MANAGEMENT_COMMANDS } from '../invocation.js';
+import { VERSION } from '../version.js';
 import { runCli } from './cli.js';
 import { reportFailure } from './cli-command.js';
 
@@ -16,6 +17,31 @@ describe('runCli', () => {
     const listed = [...result.stdout.matchAll(/^\s+git s3 ([a-z-]+)/gm)].map((m) => m[1]);
     expect(new Set(listed)).toEqual(new Set(MANAGEMENT_COMMANDS));
     expect((await cli(['--help'], 'git-remote-s3')).stdout).toContain('git-remote-s3 doctor');
+  });
+
+  it('writes usage lines in git style: named option values, [<optional>] arguments, required options last', async () => {
+    const { stdout } = await cli(['--help']);
+    // Every option that takes a value names it (`named`), none falls back to <value>.
+    expect(stdout).not.toMatch(/#\d|<value>/);
+    expect(stdout).toContain('git s3 doctor [--lock-ttl <seconds>] [--delete-stale-locks] [--keep-newest-bundle] [--set-head <branch>]');
+    expect(stdout).toContain('git s3 delete-branch [-b,--branch <branch>] <remote> [<branch>]');
+    expect(stdout).toContain('git s3 migrate [--dry-run] <remote> --to <layout>');
+    expect((await cli(['migrate', '-h'])).stdout).toContain('$ git s3 migrate <remote> --to <layout>\n');
+  });
+
+  it('gives every command usage the same lines in a usage error', async () => {
+    expect((await cli(['migrate', 'origin', '--bogus'])).stderr).toBe(
+      'error: unsupported option name ("--bogus")\nusage: git s3 migrate [--dry-run] <remote> --to <layout>\n',
+    );
+    expect((await cli(['gc', '--grace'])).stderr).toBe(
+      'error: not enough arguments to option --grace\nusage: git s3 gc [--grace <duration>] [-n,--dry-run] <remote>\n',
+    );
+  });
+
+  it('says which tool and runtime it is in --version, since the Python tool installs the same names', async () => {
+    const line = `git-remote-s3/${VERSION} (TypeScript; node ${process.version})\n`;
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: line, stderr: '' });
+    expect((await cli(['--version'], 'git-remote-s3')).stdout).toBe(line);
   });
 
   it('shows the help when given no arguments', async () => {

@@ -2,7 +2,7 @@
 // commands/; a command line that does not parse is a usage mistake, reported by core like any other failure.
 import { log, verbosityFromEnv } from '@git-remote-s3/core';
 import { type BaseContext, Builtins, Cli, type Command } from 'clipanion';
-import { VERSION } from '../version.js';
+import { VERSION_LINE } from '../version.js';
 import { reportFailure } from './cli-command.js';
 import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
@@ -16,13 +16,15 @@ import { UnprotectCommand } from './commands/unprotect.js';
 export async function runCli(args: readonly string[], invokedAs: string, context: Partial<BaseContext> = {}): Promise<number> {
   log.verbosity = verbosityFromEnv(process.env) ?? log.verbosity;
   const cli = new Cli({
-    binaryLabel: 'git-remote-s3',
     binaryName: invokedAs === 'git-s3' ? 'git s3' : invokedAs,
-    binaryVersion: VERSION,
+    // The help's first line and --version's one line: the tool, its version and its runtime.
+    binaryVersion: VERSION_LINE,
     enableColors: process.stdout.isTTY === true && !process.env.NO_COLOR,
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
+  // `--clipanion=definitions`: every command's usage as JSON, which scripts/build-man.mjs turns into the man page.
+  cli.register(Builtins.DefinitionsCommand);
   for (const command of [ListCommand, DoctorCommand, GcCommand, MigrateCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand])
     cli.register(command);
 

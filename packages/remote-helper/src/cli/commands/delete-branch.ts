@@ -1,4 +1,5 @@
 // `delete-branch <remote> <branch>`: deletes a branch from the remote, whatever its layout (manage/ knows how).
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option } from 'clipanion';
 import { pickBranch } from '../../manage/branch.js';
 import { withManagedRemote } from '../../manage/managed-remote.js';
@@ -22,7 +23,7 @@ export class DeleteBranchCommand extends ManagementCommand {
 
   remote = Option.String({ name: 'remote' });
   branch = Option.String({ name: 'branch', required: false });
-  branchOption = Option.String('-b,--branch', { description: 'the branch to delete (instead of <branch>)' });
+  branchOption = named('branch', Option.String('-b,--branch', { description: 'the branch to delete (instead of <branch>)' }));
 
   protected async run(): Promise<number> {
     const branch = pickBranch(this.branch, this.branchOption);

@@ -1,4 +1,5 @@
 // `doctor <remote>`: reports what is wrong with a remote and, only when asked by flag, fixes it.
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option } from 'clipanion';
 import { parseLockTtl } from '../../manage/doctor.js';
 import { withManagedRemote } from '../../manage/managed-remote.js';
@@ -15,8 +16,7 @@ export class DoctorCommand extends ManagementCommand {
 
       - \`--delete-stale-locks\` deletes locks older than the TTL (judged again just before deleting);
       - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock;
-      - \`--set-head <branch>\` points HEAD at an existing branch (say, when HEAD names a deleted one), in the
-        layout's own form, only if HEAD did not change since doctor read it.
+      - \`--set-head <branch>\` points HEAD at an existing branch in the layout's own form, only if HEAD is unchanged since doctor read it.
 
       On a packs-layout remote it checks the ref table, the pack list (every listed pack and index present),
       HEAD, and notes packs nobody lists (\`git s3 gc\` deletes those); \`--set-head\` works there too. It also
@@ -36,14 +36,17 @@ export class DoctorCommand extends ManagementCommand {
     ],
   });
 
-  lockTtl = Option.String('--lock-ttl', {
-    description: 'seconds after which a lock is stale (default: GIT_REMOTE_S3_LOCK_TTL, s3.lockTtl, else 60)',
-  });
+  lockTtl = named(
+    'seconds',
+    Option.String('--lock-ttl', {
+      description: 'seconds after which a lock is stale (default: GIT_REMOTE_S3_LOCK_TTL, s3.lockTtl, else 60)',
+    }),
+  );
   deleteStaleLocks = Option.Boolean('--delete-stale-locks', false, { description: 'delete locks older than the TTL' });
   keepNewestBundle = Option.Boolean('--keep-newest-bundle', false, {
     description: "keep only the newest bundle of each ref that has several (under the ref's lock)",
   });
-  setHead = Option.String('--set-head', { description: "point the remote's HEAD at this existing branch" });
+  setHead = named('branch', Option.String('--set-head', { description: "point the remote's HEAD at this existing branch" }));
   syncRefs = Option.Boolean('--sync-refs', false, {
     description: 'packs layout: rewrite packed-refs and loose refs/… keys from info/refs where they disagree',
   });

@@ -1,6 +1,7 @@
 // `gc <remote>`: consolidates the packs of a packs-layout remote into one, and deletes the packs earlier
 // runs retired once their grace period is over.
 import { formatAge } from '@git-remote-s3/core';
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option } from 'clipanion';
 import { withManagedRemote } from '../../manage/managed-remote.js';
 import { parseGrace } from '../../manage/packs/gc-plan.js';
@@ -41,9 +42,12 @@ export class GcCommand extends ManagementCommand {
     ],
   });
 
-  grace = Option.String('--grace', '1h', {
-    description: 'how long retired and orphan packs are kept before a gc deletes them: 90s, 15m, 1h, 2d or 0 (default 1h)',
-  });
+  grace = named(
+    'duration',
+    Option.String('--grace', '1h', {
+      description: 'how long retired and orphan packs are kept before a gc deletes them: 90s, 15m, 1h, 2d or 0 (default 1h)',
+    }),
+  );
   dryRun = Option.Boolean('-n,--dry-run', false, { description: 'report what gc would do; change nothing' });
   remote = Option.String({ name: 'remote' });
 

@@ -1,4 +1,5 @@
 // `migrate <remote> --to packs|bundle`: converts a remote in place between the two bucket layouts.
+import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option, UsageError } from 'clipanion';
 import { migrateRemote } from '../../manage/migrate/migrate.js';
 import { parseTargetLayout } from '../../manage/migrate/plan.js';
@@ -27,8 +28,8 @@ export class MigrateCommand extends ManagementCommand {
     ],
   });
 
-  // Checked in run(), not by clipanion: a missing required option would be reported as an unknown command.
-  to = Option.String('--to', { description: 'the layout to convert to, packs or bundle (required)' });
+  // Required, but checked in run(), not by clipanion: it would report a missing one as an unknown command.
+  to = named('layout', Option.String('--to', { description: 'the layout to convert to, packs or bundle' }), { shownRequired: true });
   dryRun = Option.Boolean('--dry-run', false, { description: 'say what would move, and change nothing' });
   remote = Option.String({ name: 'remote' });
 
