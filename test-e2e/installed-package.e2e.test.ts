@@ -94,7 +94,8 @@ describe('the installed package', () => {
 
   test('with only the prefix on PATH, git s3 --help opens the installed manual page (npm linked it where man looks)', async ({ world }) => {
     const help = await world.run('git', ['s3', '--help'], {
-      env: { PATH: installed.path, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '120' },
+      // man and its formatters from the system; man finds the page through PATH (<prefix>/bin -> <prefix>/share/man).
+      env: { PATH: [installed.path, '/usr/bin', '/bin'].join(delimiter), MANPATH: '', MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '120' },
     });
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/NAME\s+git-s3 - manage the S3 remotes of git-remote-s3/);
