@@ -72,7 +72,7 @@ describe('a profile outranks keys in the environment, as in the SDK', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(lines(result.stderr)[0]).toBe(
-      `error: no valid AWS credentials from profile 'stale' (${world.server.endpoint} rejected them: InvalidAccessKeyId); run 'aws sso login --profile stale' or 'aws configure --profile stale'`,
+      `error: no valid AWS credentials from profile 'stale' (${world.server.endpoint} rejected them: InvalidAccessKeyId); check its keys, or run 'aws configure --profile stale'; AWS_PROFILE wins over AWS_ACCESS_KEY_ID in the environment: correct it, or unset it to use those keys`,
     );
     expect(result.stderr).not.toMatch(SDK_TEXT);
   });

@@ -24,6 +24,11 @@ export async function openStore(options: StoreOptions): Promise<ObjectStore> {
   if (typeof options.credentials === 'function') return new S3Store(await connect(options), options);
   const chosen = await chooseCredentials(options.profile, options.credentials, options.env ?? process.env);
   // The profile in use, however it was named, is what the client reads and what errors name.
-  const resolved: StoreOptions = { ...options, ...(chosen.profile ? { profile: chosen.profile } : {}), credentials: chosen.credentials };
+  const resolved: StoreOptions = {
+    ...options,
+    ...(chosen.profile ? { profile: chosen.profile } : {}),
+    credentials: chosen.credentials,
+    credentialHint: chosen.hint,
+  };
   return new S3Store(await connect(resolved), resolved);
 }

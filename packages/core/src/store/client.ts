@@ -4,7 +4,7 @@ import { ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/cl
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { RegionFollower } from '../region-follower.js';
 import { addContentMd5 } from '../store-quirks.js';
-import type { CredentialProvider, StaticKeys } from './credentials.js';
+import type { CredentialHint, CredentialProvider, StaticKeys } from './credentials.js';
 import type { RequestRecord, TransferTuning } from './object-store.js';
 
 export interface StoreOptions {
@@ -13,6 +13,8 @@ export interface StoreOptions {
   readonly profile?: string;
   /** Static keys (from an amazon-s3 properties file); openStore replaces them by the chain (credentials.ts) when absent. */
   readonly credentials?: StaticKeys | CredentialProvider;
+  /** Set by openStore with the chain: the advice of an error when the store rejects the credentials. */
+  readonly credentialHint?: CredentialHint;
   /** Overrides the endpoint (the amazon-s3 `domain`); else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / profile. */
   readonly endpoint?: string;
   /** 'path' | 'virtual'; by default path-style exactly when a custom endpoint is set. */

@@ -22,6 +22,15 @@ export interface ChosenCredentials {
   /** The profile the chain reads, whichever way it was named (undefined: none named). */
   readonly profile: string | undefined;
   readonly credentials: StaticKeys | CredentialProvider;
+  /** For an error when the store rejects these credentials: what to run, and why other credentials were not used. */
+  readonly hint: CredentialHint;
+}
+
+export interface CredentialHint {
+  /** What to run for this profile (SSO login or its keys); undefined: the general advice. */
+  readonly advice?: string;
+  /** A clause on credentials that were set but outranked (outranksEnvKeys), or ''. */
+  readonly note: string;
 }
 
 /** The shared files the SDK reads, as it finds them: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws. */
@@ -68,13 +77,17 @@ export async function chooseCredentials(
   staticKeys: StaticKeys | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<ChosenCredentials> {
-  if (staticKeys) return { profile: urlProfile, credentials: { ...staticKeys } };
+  if (staticKeys) return { profile: urlProfile, credentials: { ...staticKeys }, hint: { note: '' } };
   const named = namedProfile(urlProfile, env);
   // The chain's first link reads process.env; a caller that passes its own environment (tests, the harness)
   // gets that link from it instead, as the chain would take it: keys, when no profile is named.
   if (!named && env !== process.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-    return { profile: undefined, credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
+    return {
+      profile: undefined,
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      hint: { note: '' },
+    };
   }
   const paths = sharedFilePaths(env);
   const files = { filepath: paths.credentials, configFilepath: paths.config };
@@ -108,7 +121,14 @@ export async function chooseCredentials(
       throw credentialFailure(error, named, sso, env);
     }
   };
-  return { profile: named?.name, credentials };
+  const advice = adviceFor(named?.name, sso);
+  return { profile: named?.name, credentials, hint: { ...(advice ? { advice } : {}), note: outranksEnvKeys(named?.source, env) } };
+}
+
+/** What to run when a profile's credentials fail: log in for an SSO profile, else fix its keys. */
+export function adviceFor(profile: string | undefined, sso: boolean): string | undefined {
+  if (profile === undefined) return undefined;
+  return sso ? `run 'aws sso login --profile ${profile}'` : `check its keys, or run 'aws configure --profile ${profile}'`;
 }
 
 /** A failure of the chain as our error: which profile, what the SDK said (first sentence), and what to run. */
@@ -122,16 +142,15 @@ export function credentialFailure(
   const message = String((error as { message?: unknown })?.message ?? error);
   // The SDK's messages run on with advice in its own words ("To refresh this SSO session run aws sso login…").
   const detail = (message.split('\n')[0] ?? '').replace(/\. .*$/, '').replace(/\.$/, '');
-  const name = named?.name;
-  const advice =
-    name === undefined
-      ? undefined
-      : sso
-        ? `run 'aws sso login --profile ${name}'`
-        : `check its keys, or run 'aws configure --profile ${name}'`;
-  return new NoCredentialsError(name, detail.charAt(0).toLowerCase() + detail.slice(1), advice, outranksEnvKeys(named?.source, env), {
-    cause: error,
-  });
+  return new NoCredentialsError(
+    named?.name,
+    detail.charAt(0).toLowerCase() + detail.slice(1),
+    adviceFor(named?.name, sso),
+    outranksEnvKeys(named?.source, env),
+    {
+      cause: error,
+    },
+  );
 }
 
 function homeOf(env: NodeJS.ProcessEnv): string {
