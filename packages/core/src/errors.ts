@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'no-such-bucket'
   | 'access-denied'
   | 'no-credentials'
+  | 'no-such-profile'
   | 'not-found'
   | 'no-such-object'
   | 'layout-conflict'
@@ -140,12 +141,26 @@ export class AccessDeniedError extends GitRemoteS3Error {
 }
 
 export class NoCredentialsError extends GitRemoteS3Error {
-  constructor(profile: string | undefined, detail: string) {
+  /**
+   * `advice`: what to run, when the caller knows the kind of profile (SSO or keys); `note`: a clause on why
+   * other credentials were not used (AWS_PROFILE outranking keys in the environment).
+   */
+  constructor(profile: string | undefined, detail: string, advice?: string, note = '', options?: ErrorOptions) {
     const which = profile ? `profile '${profile}'` : 'the default credential chain';
-    const fix = profile
-      ? `run 'aws sso login --profile ${profile}' or 'aws configure --profile ${profile}'`
-      : 'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws configure';
-    super('no-credentials', `no valid AWS credentials from ${which} (${detail}); ${fix}`, { profile, detail });
+    const fix =
+      advice ??
+      (profile
+        ? `run 'aws sso login --profile ${profile}' or 'aws configure --profile ${profile}'`
+        : 'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws configure');
+    super('no-credentials', `no valid AWS credentials from ${which} (${detail}); ${fix}${note}`, { profile, detail }, options);
+  }
+}
+
+/** A profile named by the remote URL or AWS_PROFILE that neither shared file defines (the SDK would fall through). */
+export class NoSuchProfileError extends GitRemoteS3Error {
+  /** `files`: the config and credentials files looked in, as the user would write them; `note` as for NoCredentialsError. */
+  constructor(profile: string, files: readonly [string, string], note = '') {
+    super('no-such-profile', `AWS profile '${profile}' not found in ${files[0]} or ${files[1]}${note}`, { profile, files });
   }
 }
 

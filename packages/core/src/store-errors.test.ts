@@ -17,6 +17,24 @@ describe('mapS3Error', () => {
   });
 });
 
+describe('mapS3Error on rejected credentials', () => {
+  const rejected = Object.assign(new Error('The key you provided does not exist'), {
+    name: 'InvalidAccessKeyId',
+    $metadata: { httpStatusCode: 403 },
+  });
+  it("gives the profile's own advice and why the environment's keys were not used, as the store was told", () => {
+    const hint = { advice: "check its keys, or run 'aws configure --profile p'", note: '; AWS_PROFILE wins' };
+    expect(mapS3Error(rejected, { ...ctx, profile: 'p', credentialHint: hint }).message).toBe(
+      "no valid AWS credentials from profile 'p' (http://127.0.0.1:9000 rejected them: InvalidAccessKeyId); check its keys, or run 'aws configure --profile p'; AWS_PROFILE wins",
+    );
+  });
+  it('keeps the general advice without a hint', () => {
+    expect(mapS3Error(rejected, ctx).message).toBe(
+      'no valid AWS credentials from the default credential chain (http://127.0.0.1:9000 rejected them: InvalidAccessKeyId); set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws configure',
+    );
+  });
+});
+
 describe('mapS3Error on a local file', () => {
   it('reports a file the upload streamed from that is gone as the local failure it is', () => {
     const gone = Object.assign(new Error("ENOENT: no such file or directory, open '/tmp/x'"), {

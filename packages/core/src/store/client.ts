@@ -4,17 +4,17 @@ import { ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/cl
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { RegionFollower } from '../region-follower.js';
 import { addContentMd5 } from '../store-quirks.js';
+import type { CredentialHint, CredentialProvider, StaticKeys } from './credentials.js';
 import type { RequestRecord, TransferTuning } from './object-store.js';
 
 export interface StoreOptions {
   readonly bucket: string;
   /** AWS profile (from `s3://profile@…`); otherwise the default chain (AWS_PROFILE, env, SSO, roles…). */
   readonly profile?: string;
-  /** Static keys (from an amazon-s3 properties file). */
-  readonly credentials?: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-  };
+  /** Static keys (from an amazon-s3 properties file); openStore replaces them by the chain (credentials.ts) when absent. */
+  readonly credentials?: StaticKeys | CredentialProvider;
+  /** Set by openStore with the chain: the advice of an error when the store rejects the credentials. */
+  readonly credentialHint?: CredentialHint;
   /** Overrides the endpoint (the amazon-s3 `domain`); else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / profile. */
   readonly endpoint?: string;
   /** 'path' | 'virtual'; by default path-style exactly when a custom endpoint is set. */
@@ -65,7 +65,7 @@ export class S3Connection {
     });
     this.clientConfig = {
       ...(options.profile ? { profile: options.profile } : {}),
-      ...credentialsFrom(options, env),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
       ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
@@ -167,25 +167,6 @@ export class S3Connection {
 /** Opens the connection, reading the profile's section of ~/.aws/config first. */
 export async function connect(options: StoreOptions): Promise<S3Connection> {
   return new S3Connection(options, await readProfileSection(options.profile, options.env ?? process.env));
-}
-
-/**
- * Static keys when given, or when the environment holds them and no profile was named (what the SDK's
- * default chain would pick first anyway, read from `env` so a caller's environment is the one that counts).
- */
-function credentialsFrom(
-  options: StoreOptions,
-  env: NodeJS.ProcessEnv,
-): { credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } {
-  if (options.credentials) return { credentials: { ...options.credentials } };
-  if (options.profile || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return {};
-  return {
-    credentials: {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    },
-  };
 }
 
 type ProfileSection = Readonly<Record<string, string | undefined>>;

@@ -12,6 +12,7 @@ import {
   PreconditionFailedError,
   S3RequestError,
 } from '../errors.js';
+import type { CredentialHint } from './credentials.js';
 
 /** `NotImplemented (HTTP 501)`: a store's refusal, for a notice. */
 export function describeAnswer(error: unknown): string {
@@ -25,6 +26,8 @@ export interface ErrorContext {
   readonly bucket: string;
   readonly key: string | undefined;
   readonly profile: string | undefined;
+  /** What to advise when the credentials fail (SSO login or the profile's keys), and why others were not used. */
+  readonly credentialHint?: CredentialHint;
   readonly endpoint: string;
   readonly condition?: string;
 }
@@ -58,7 +61,7 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
 
   if (name === 'AbortError') return error as Error;
   if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
-    return new NoCredentialsError(ctx.profile, firstLine(err.message ?? name));
+    return new NoCredentialsError(ctx.profile, firstLine(err.message ?? name), ctx.credentialHint?.advice, ctx.credentialHint?.note);
   }
   if (
     [
@@ -70,7 +73,12 @@ export function mapS3Error(error: unknown, ctx: ErrorContext): Error {
       'InvalidClientTokenId',
     ].includes(name)
   ) {
-    return new NoCredentialsError(ctx.profile, `${ctx.endpoint} rejected them: ${name}`);
+    return new NoCredentialsError(
+      ctx.profile,
+      `${ctx.endpoint} rejected them: ${name}`,
+      ctx.credentialHint?.advice,
+      ctx.credentialHint?.note,
+    );
   }
   if (name === 'NoSuchBucket') return new NoSuchBucketError(ctx.bucket, ctx.endpoint);
   if (name === 'NoSuchKey' || (status === 404 && !listing)) return new NotFoundError(ctx.bucket, ctx.key ?? '');

@@ -254,6 +254,7 @@ export class S3Store implements ObjectStore {
           bucket: this.bucket,
           key: failed.Key,
           profile: this.options.profile,
+          ...(this.options.credentialHint ? { credentialHint: this.options.credentialHint } : {}),
           endpoint: this.endpointLabel,
         },
       );
@@ -349,6 +350,7 @@ export class S3Store implements ObjectStore {
           bucket: this.bucket,
           key,
           profile: this.options.profile,
+          ...(this.options.credentialHint ? { credentialHint: this.options.credentialHint } : {}),
           endpoint: this.endpointLabel,
         }),
       ),
@@ -398,6 +400,7 @@ export class S3Store implements ObjectStore {
           bucket: this.bucket,
           key,
           profile: this.options.profile,
+          ...(this.options.credentialHint ? { credentialHint: this.options.credentialHint } : {}),
           endpoint: this.endpointLabel,
           condition,
         });
