@@ -6,7 +6,7 @@ import { RegionFollower } from '../region-follower.js';
 import { addContentMd5 } from '../store-quirks.js';
 import type { RequestRecord, TransferTuning } from './object-store.js';
 import { readSharedConfig, resolveS3ClientSettings, type S3ClientSettings } from './shared-config.js';
-import { proxyRequestHandler } from './transport.js';
+import { endpointLabel, type ProxyTransport, proxyTransport } from './transport.js';
 
 export interface StoreOptions {
   readonly bucket: string;
@@ -52,15 +52,15 @@ export class S3Connection {
     private readonly options: StoreOptions,
     profileConfig: ProfileSection,
     settings: S3ClientSettings,
-    proxyHandler?: S3ClientConfig['requestHandler'],
+    proxy?: ProxyTransport,
   ) {
     // Node 20 is supported by this project; the SDK's notice about its own future releases would only
     // confuse a git user reading the helper's stderr.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const env = options.env ?? process.env;
     const customEndpoint = settings.endpoint;
-    const requestHandler = options.requestHandler ?? proxyHandler;
-    this.endpointLabel = customEndpoint ?? 'https://s3.amazonaws.com';
+    const requestHandler = options.requestHandler ?? proxy?.handler;
+    this.endpointLabel = endpointLabel(customEndpoint ?? 'https://s3.amazonaws.com', proxy);
     // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
     // the store's answer tell the bucket's real region rather than failing.
     this.region = new RegionFollower(env.AWS_REGION || env.AWS_DEFAULT_REGION || profileConfig.region || 'us-east-1', {
@@ -173,8 +173,8 @@ export async function connect(options: StoreOptions): Promise<S3Connection> {
   const env = options.env ?? process.env;
   const shared = await readSharedConfig(options.profile, env);
   const settings = resolveS3ClientSettings(options, env, shared.profile, shared.file);
-  const proxyHandler = options.requestHandler ? undefined : await proxyRequestHandler();
-  return new S3Connection(options, await readProfileSection(options.profile, env), settings, proxyHandler);
+  const proxy = options.requestHandler ? undefined : await proxyTransport();
+  return new S3Connection(options, await readProfileSection(options.profile, env), settings, proxy);
 }
 
 /**

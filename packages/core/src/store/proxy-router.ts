@@ -15,6 +15,18 @@ export function createProxyRouter(): { http: http.Agent; https: http.Agent } {
   return { http: new ProxyRouter(false), https: new ProxyRouter(true) };
 }
 
+/** The proxy for `url`, as scheme://host:port (never the user and password a proxy URL may carry). */
+export function proxyFor(url: string): string | undefined {
+  const proxy = getProxyForUrl(url);
+  if (!proxy) return undefined;
+  try {
+    const parsed = new URL(proxy);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'from the environment';
+  }
+}
+
 class ProxyRouter extends Agent {
   /** Direct, for targets NO_PROXY exempts. */
   private readonly direct: http.Agent;

@@ -10,16 +10,28 @@ export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
   return PROXY_VARIABLES.some((name) => Boolean(env[name] || env[name.toUpperCase()]));
 }
 
+export interface ProxyTransport {
+  readonly handler: NodeHttpHandler;
+  /** The proxy a request to `url` goes through, without its credentials (for messages); undefined: direct. */
+  proxyFor(url: string): string | undefined;
+}
+
 /**
  * An HTTP handler routing through the proxy this process's environment names (proxy-from-env reads
  * process.env); undefined when it names none, and the SDK's own handler serves.
  */
-export async function proxyRequestHandler(): Promise<NodeHttpHandler | undefined> {
+export async function proxyTransport(): Promise<ProxyTransport | undefined> {
   if (!proxyConfigured(process.env)) return undefined;
-  const [{ NodeHttpHandler }, { createProxyRouter }] = await Promise.all([
+  const [{ NodeHttpHandler }, { createProxyRouter, proxyFor }] = await Promise.all([
     import('@smithy/node-http-handler'),
     import('./proxy-router.js'),
   ]);
   const router = createProxyRouter();
-  return new NodeHttpHandler({ httpAgent: router.http, httpsAgent: router.https });
+  return { handler: new NodeHttpHandler({ httpAgent: router.http, httpsAgent: router.https }), proxyFor };
+}
+
+/** `<endpoint> through proxy <proxy>` when requests to it go through one: what errors name. */
+export function endpointLabel(endpoint: string, transport: ProxyTransport | undefined): string {
+  const proxy = transport?.proxyFor(endpoint);
+  return proxy ? `${endpoint} through proxy ${proxy}` : endpoint;
 }
