@@ -6,6 +6,8 @@ import { RegionFollower } from '../region-follower.js';
 import { addContentMd5 } from '../store-quirks.js';
 import type { CredentialHint, CredentialProvider, StaticKeys } from './credentials.js';
 import type { RequestRecord, TransferTuning } from './object-store.js';
+import { readSharedConfig, resolveS3ClientSettings, type S3ClientSettings } from './shared-config.js';
+import { endpointLabel, type ProxyTransport, proxyTransport } from './transport.js';
 
 export interface StoreOptions {
   readonly bucket: string;
@@ -15,9 +17,9 @@ export interface StoreOptions {
   readonly credentials?: StaticKeys | CredentialProvider;
   /** Set by openStore with the chain: the advice of an error when the store rejects the credentials. */
   readonly credentialHint?: CredentialHint;
-  /** Overrides the endpoint (the amazon-s3 `domain`); else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / profile. */
+  /** Overrides the endpoint (the amazon-s3 `domain`); else the configured one (shared-config.ts), else AWS. */
   readonly endpoint?: string;
-  /** 'path' | 'virtual'; by default path-style exactly when a custom endpoint is set. */
+  /** 'path' | 'virtual' (git config); else ~/.aws/config's `s3 = addressing_style`, else path-style exactly when a custom endpoint is set. */
   readonly addressingStyle?: 'path' | 'virtual';
   readonly acl?: 'public-read';
   readonly sse?: { readonly algorithm: 'AES256' } | { readonly algorithm: 'aws:kms'; readonly kmsKeyId?: string };
@@ -31,7 +33,7 @@ export interface StoreOptions {
   readonly onRequest?: (record: RequestRecord) => void;
   /** How the store adapted to this one (the region it switched to, single deletes): for verbose logs. */
   readonly onNotice?: (message: string) => void;
-  /** Replaces the HTTP layer (unit tests answer as a fussy store would, without a network). */
+  /** Replaces the HTTP layer (unit tests answer as a fussy store would, without a network); else the SDK's, through HTTP(S)_PROXY when set. */
   readonly requestHandler?: S3ClientConfig['requestHandler'];
 }
 
@@ -49,14 +51,16 @@ export class S3Connection {
   constructor(
     private readonly options: StoreOptions,
     profileConfig: ProfileSection,
+    settings: S3ClientSettings,
+    proxy?: ProxyTransport,
   ) {
     // Node 20 is supported by this project; the SDK's notice about its own future releases would only
     // confuse a git user reading the helper's stderr.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const env = options.env ?? process.env;
-    const customEndpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? profileConfig.endpoint_url;
-    this.endpointLabel = customEndpoint ?? 'https://s3.amazonaws.com';
-    const pathStyle = options.addressingStyle ? options.addressingStyle === 'path' : customEndpoint !== undefined;
+    const customEndpoint = settings.endpoint;
+    const requestHandler = options.requestHandler ?? proxy?.handler;
+    this.endpointLabel = endpointLabel(customEndpoint ?? 'https://s3.amazonaws.com', proxy);
     // The SDK resolves the region from env and profile; when nothing names one, start anywhere and let
     // the store's answer tell the bucket's real region rather than failing.
     this.region = new RegionFollower(env.AWS_REGION || env.AWS_DEFAULT_REGION || profileConfig.region || 'us-east-1', {
@@ -67,15 +71,15 @@ export class S3Connection {
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(customEndpoint ? { endpoint: customEndpoint } : {}),
-      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+      ...(requestHandler ? { requestHandler } : {}),
       // The SDK follows a 301 (or IllegalLocationConstraint) carrying x-amz-bucket-region within one call;
       // the other signals, and remembering the region for the process, are ours (RegionFollower).
       followRegionRedirects: true,
-      forcePathStyle: pathStyle,
-      // S3-compatible stores reject the SDK's default aws-chunked CRC32 uploads.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 4,
+      // ~/.aws/config and AWS_* where the user set them, ours otherwise (shared-config.ts).
+      forcePathStyle: settings.forcePathStyle,
+      requestChecksumCalculation: settings.requestChecksumCalculation,
+      responseChecksumValidation: settings.responseChecksumValidation,
+      maxAttempts: settings.maxAttempts,
     };
     this.current = this.createClient(this.region.region);
   }
@@ -166,7 +170,11 @@ export class S3Connection {
 
 /** Opens the connection, reading the profile's section of ~/.aws/config first. */
 export async function connect(options: StoreOptions): Promise<S3Connection> {
-  return new S3Connection(options, await readProfileSection(options.profile, options.env ?? process.env));
+  const env = options.env ?? process.env;
+  const shared = await readSharedConfig(options.profile, env);
+  const settings = resolveS3ClientSettings(options, env, shared.profile, shared.file);
+  const proxy = options.requestHandler ? undefined : await proxyTransport();
+  return new S3Connection(options, await readProfileSection(options.profile, env), settings, proxy);
 }
 
 type ProfileSection = Readonly<Record<string, string | undefined>>;
