@@ -45,11 +45,14 @@ export class GcCommand extends ManagementCommand {
     description: 'how long retired and orphan packs are kept before a gc deletes them: 90s, 15m, 1h, 2d or 0 (default 1h)',
   });
   dryRun = Option.Boolean('-n,--dry-run', false, { description: 'report what gc would do; change nothing' });
+  progress = Option.Boolean('--progress', {
+    description: 'show progress meters (default: when stderr is a terminal; --no-progress: never)',
+  });
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
     const graceMs = parseGrace(this.grace);
-    const progress = (this.context.stderr as { isTTY?: boolean }).isTTY === true;
+    const progress = this.progress ?? (this.context.stderr as { isTTY?: boolean }).isTTY === true;
     const { display, report } = await withManagedRemote(this.remote, async (managed, remote) => ({
       display: remote.display,
       report: await managed.gc({ graceMs, dryRun: this.dryRun, progress }),

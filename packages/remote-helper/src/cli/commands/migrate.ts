@@ -30,6 +30,9 @@ export class MigrateCommand extends ManagementCommand {
   // Checked in run(), not by clipanion: a missing required option would be reported as an unknown command.
   to = Option.String('--to', { description: 'the layout to convert to, packs or bundle (required)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'say what would move, and change nothing' });
+  progress = Option.Boolean('--progress', {
+    description: 'show progress meters (default: when stderr is a terminal; --no-progress: never)',
+  });
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
@@ -38,7 +41,12 @@ export class MigrateCommand extends ManagementCommand {
     await withTarget(this.remote, (remote, target) =>
       migrateRemote(
         remote,
-        { to, dryRun: this.dryRun, progress: process.stderr.isTTY === true, remoteName: target.remoteName },
+        {
+          to,
+          dryRun: this.dryRun,
+          progress: this.progress ?? (this.context.stderr as { isTTY?: boolean }).isTTY === true,
+          remoteName: target.remoteName,
+        },
         { say: (line) => this.say(line), warn: (line) => this.context.stderr.write(`warning: ${line}\n`) },
       ),
     );
