@@ -12,8 +12,11 @@ export interface GitOptions {
   readonly input?: string;
   /** Exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`). */
   readonly okExitCodes?: readonly number[];
-  /** `inherit` also shows git's stderr to the user (its progress meters); the tail is kept for errors either way. */
-  readonly stderr?: 'capture' | 'inherit';
+  /**
+   * `inherit` also shows git's stderr to the user (its progress meters), a writer (a shared terminal's turn)
+   * gets it instead; the tail is kept for errors either way.
+   */
+  readonly stderr?: 'capture' | 'inherit' | { write(chunk: Buffer): void };
 }
 
 export interface GitResult {
@@ -58,6 +61,7 @@ export function spawnGit(args: readonly string[], options: GitOptions = {}): Git
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     if (options.stderr === 'inherit') process.stderr.write(c);
+    else if (typeof options.stderr === 'object') options.stderr.write(c);
     stderr = (stderr + c.toString('utf8')).slice(-STDERR_KEEP);
   });
   // A consumer that stops reading (or git exiting early) must not crash us with EPIPE.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CorruptObjectError, NetworkError } from '@git-remote-s3/core';
+import { CorruptObjectError, NetworkError, shareTerminal } from '@git-remote-s3/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { indexPackStream } from './index-pack.js';
 
@@ -59,5 +59,33 @@ describe('indexPackStream', () => {
       })(),
     );
     await expect(indexPackStream(body, WHERE, { cwd: target('broken') })).rejects.toBe(broken);
+  });
+
+  it("shows index-pack's own meters on the terminal it is given", async () => {
+    const shown: string[] = [];
+    const cwd = target('meters');
+    await indexPackStream(
+      Readable.from([pack]),
+      WHERE,
+      { cwd },
+      [],
+      shareTerminal((t) => shown.push(t)),
+    );
+    expect(shown.join('')).toMatch(/^Receiving objects: 100% \(1\/1\)(, .*)?, done\.\n$/m);
+    expect(git(cwd, ['cat-file', '-t', sha]).toString().trim()).toBe('commit');
+  });
+
+  it("reports git's last line without its meters when it refuses a pack it was showing progress for", async () => {
+    // The commit and its tree, cut inside the tree: index-pack has drawn `50% (1/2)` when it dies.
+    const dir = join(root, 'source');
+    const both = git(dir, ['pack-objects', '--stdout', '--revs', '-q'], Buffer.from(`${sha}\n`));
+    const attempt = indexPackStream(
+      Readable.from([both.subarray(0, both.length - 25)]),
+      WHERE,
+      { cwd: target('cut') },
+      [],
+      shareTerminal(() => {}),
+    );
+    await expect(attempt).rejects.toThrow(/git index-pack rejected it \(fatal: [^\r\n%()]+\);/);
   });
 });

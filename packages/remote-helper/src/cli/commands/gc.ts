@@ -49,11 +49,14 @@ export class GcCommand extends ManagementCommand {
     }),
   );
   dryRun = Option.Boolean('-n,--dry-run', false, { description: 'report what gc would do; change nothing' });
+  progress = Option.Boolean('--progress', {
+    description: 'show progress meters (default: when stderr is a terminal; --no-progress: never)',
+  });
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
     const graceMs = parseGrace(this.grace);
-    const progress = (this.context.stderr as { isTTY?: boolean }).isTTY === true;
+    const progress = this.progress ?? (this.context.stderr as { isTTY?: boolean }).isTTY === true;
     const { display, report } = await withManagedRemote(this.remote, async (managed, remote) => ({
       display: remote.display,
       report: await managed.gc({ graceMs, dryRun: this.dryRun, progress }),

@@ -31,6 +31,9 @@ export class MigrateCommand extends ManagementCommand {
   // Required, but checked in run(), not by clipanion: it would report a missing one as an unknown command.
   to = named('layout', Option.String('--to', { description: 'the layout to convert to, packs or bundle' }), { shownRequired: true });
   dryRun = Option.Boolean('--dry-run', false, { description: 'say what would move, and change nothing' });
+  progress = Option.Boolean('--progress', {
+    description: 'show progress meters (default: when stderr is a terminal; --no-progress: never)',
+  });
   remote = Option.String({ name: 'remote' });
 
   protected async run(): Promise<number> {
@@ -39,7 +42,12 @@ export class MigrateCommand extends ManagementCommand {
     await withTarget(this.remote, (remote, target) =>
       migrateRemote(
         remote,
-        { to, dryRun: this.dryRun, progress: process.stderr.isTTY === true, remoteName: target.remoteName },
+        {
+          to,
+          dryRun: this.dryRun,
+          progress: this.progress ?? (this.context.stderr as { isTTY?: boolean }).isTTY === true,
+          remoteName: target.remoteName,
+        },
         { say: (line) => this.say(line), warn: (line) => this.context.stderr.write(`warning: ${line}\n`) },
       ),
     );

@@ -116,18 +116,33 @@ export interface BundleWriter {
   readonly stream: Readable;
   /** Settles when git has finished; rejects with GitFailedError if pack-objects failed. */
   readonly done: Promise<number>;
+  /** Bytes of the bundle written so far: its whole size once `done` has settled. */
+  readonly written: () => number;
 }
 
 /**
  * Streams a self-contained bundle of everything reachable from `sha`, advertising it as `ref`: the same
  * bytes `git bundle create` writes, but for any ref name and object id (HEAD:refs/heads/x, a raw sha).
  */
-export function writeBundle(sha: string, ref: string, options: { cwd?: string; progress: boolean }): BundleWriter {
+export function writeBundle(
+  sha: string,
+  ref: string,
+  options: { cwd?: string; progress: boolean; onPackStart?: () => void; stderr?: { write(chunk: Buffer): void } },
+): BundleWriter {
+  // With --stdout, pack-objects shows its counting and compressing meters but not its writing one: the
+  // upload's meter (onPackStart: the first pack byte, after git's meters) stands for it, as in git push.
   const args = ['pack-objects', '--stdout', '--revs', '--delta-base-offset', options.progress ? '--progress' : '-q'];
-  const git = spawnGit(args, { ...(options.cwd ? { cwd: options.cwd } : {}), stderr: options.progress ? 'inherit' : 'capture' });
+  const stderr = options.progress ? (options.stderr ?? 'inherit') : 'capture';
+  const git = spawnGit(args, { ...(options.cwd ? { cwd: options.cwd } : {}), stderr });
   git.stdin.end(`${sha}\n`);
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-  out.write(formatBundleHeader(sha, ref));
+  const header = formatBundleHeader(sha, ref);
+  let written = Buffer.byteLength(header);
+  out.write(header);
+  if (options.onPackStart) git.stdout.once('data', options.onPackStart);
+  git.stdout.on('data', (chunk: Buffer) => {
+    written += chunk.length;
+  });
   // Ended only once git has succeeded: a pack-objects that dies (a partial clone's missing objects) must
   // fail the upload, never complete it with a truncated bundle.
   git.stdout.pipe(out, { end: false });
@@ -135,5 +150,5 @@ export function writeBundle(sha: string, ref: string, options: { cwd?: string; p
     () => out.end(),
     (error: unknown) => out.destroy(error as Error),
   );
-  return { stream: out, done: git.done };
+  return { stream: out, done: git.done, written: () => written };
 }

@@ -3,12 +3,13 @@
 // are skipped. Nothing is written to a temporary file or held whole in memory.
 import {
   CorruptObjectError,
-  createProgress,
   downloadObject,
   mapConcurrent,
   missingObjects,
   objectUrl,
   type RepoOptions,
+  type SharedTerminal,
+  shareTerminal,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { indexPackStream } from '../index-pack.js';
@@ -17,7 +18,10 @@ import type { BundleObject } from './ref-table.js';
 
 const FETCH_CONCURRENCY = 4;
 
-/** Makes the bundles' objects present in the repository at `options.cwd` (default: the current one). */
+/**
+ * Makes the bundles' objects present in the repository at `options.cwd` (default: the current one);
+ * `progress`: index-pack's own meters (`Receiving objects`, bytes and rate included), one bundle after another.
+ */
 export async function fetchBundles(
   remote: Remote,
   bundles: readonly BundleObject[],
@@ -31,26 +35,17 @@ export async function fetchBundles(
   );
   const wanted = unique.filter((b) => missing.has(b.sha));
   if (wanted.length === 0) return;
-  const total = wanted.reduce((n, b) => n + b.size, 0);
-  const meter = createProgress({ title: 'Downloading bundles', total, enabled: progress });
-  const done = new Map<string, number>();
-  const report = (sha: string, bytes: number) => {
-    done.set(sha, bytes);
-    meter.update([...done.values()].reduce((a, b) => a + b, 0));
-  };
   // Parts within one bundle already go in parallel; across bundles, a few at a time.
   const sharedBy = Math.min(FETCH_CONCURRENCY, wanted.length);
-  await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) =>
-    indexBundle(remote, bundle, { sharedBy, repo: options, onProgress: (n) => report(bundle.sha, n) }),
-  );
-  meter.finish();
+  const meters = progress ? shareTerminal() : undefined;
+  await mapConcurrent(wanted, FETCH_CONCURRENCY, (bundle) => indexBundle(remote, bundle, { sharedBy, repo: options, meters }));
 }
 
 interface IndexOptions {
   /** Bundles downloading side by side, sharing the store's transfer concurrency. */
   readonly sharedBy: number;
   readonly repo: RepoOptions;
-  readonly onProgress: (n: number) => void;
+  readonly meters: SharedTerminal | undefined;
 }
 
 async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexOptions): Promise<void> {
@@ -59,7 +54,6 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
   const body = await downloadObject(remote.store, bundle.key, {
     size: bundle.size,
     sharedBy: options.sharedBy,
-    onProgress: options.onProgress,
   });
   const { header, pack } = await splitBundle(body, where);
   if (!header.refs.some((r) => r.sha === bundle.sha)) {
@@ -74,7 +68,7 @@ async function indexBundle(remote: Remote, bundle: BundleObject, options: IndexO
       throw new CorruptObjectError(where, `it needs ${absent.size} object(s) this repository does not have; it is not self-contained`);
     }
   }
-  await indexPackStream(pack, where, repo.cwd ? { cwd: repo.cwd } : {}, thin ? ['--fix-thin'] : []);
+  await indexPackStream(pack, where, repo.cwd ? { cwd: repo.cwd } : {}, thin ? ['--fix-thin'] : [], options.meters);
   const stillMissing = await missingObjects([bundle.sha], repo);
   if (stillMissing.size > 0) throw new CorruptObjectError(where, `its pack does not contain ${bundle.sha}`);
 }

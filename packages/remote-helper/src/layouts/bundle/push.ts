@@ -12,6 +12,7 @@ import {
   lockKey,
   log,
   PreconditionFailedError,
+  type Progress,
   type RepoOptions,
   refDirPrefix,
   spawnGit,
@@ -126,14 +127,33 @@ export async function uploadBundle(
   signal: AbortSignal,
   repo: RepoOptions = {},
 ): Promise<void> {
-  const writer = writeBundle(sha, ref, { progress, ...(repo.cwd ? { cwd: repo.cwd } : {}) });
-  const meter = createProgress({ title: `Uploading ${ref}`, enabled: progress });
+  // The meter starts once pack-objects' own meters have ended (its first pack byte); what git prints after
+  // that (its `Total …` line) waits for the meter's last line, as in git push. The total is known once git
+  // has written all.
+  let meter: Progress | undefined;
+  const held: Buffer[] = [];
+  const writer = writeBundle(sha, ref, {
+    progress,
+    ...(repo.cwd ? { cwd: repo.cwd } : {}),
+    onPackStart: () => {
+      meter = createProgress({ title: 'Uploading objects', enabled: progress });
+    },
+    stderr: { write: (chunk) => (meter ? held.push(chunk) : process.stderr.write(chunk)) },
+  });
+  const release = () => {
+    for (const chunk of held.splice(0)) process.stderr.write(chunk);
+  };
+  void writer.done.then(
+    () => meter?.setTotal(writer.written()),
+    () => {},
+  );
   const upload = remote.store.upload(bundleKey(remote.url.prefix, ref, sha), writer.stream, {
     contentType: 'application/x-git-bundle',
     signal,
-    onProgress: (n) => meter.update(n),
+    onProgress: (n) => meter?.update(n),
   });
   const [uploaded, packed] = await Promise.allSettled([upload, writer.done]);
+  if (packed.status === 'rejected' || uploaded.status === 'rejected') release();
   if (packed.status === 'rejected') {
     // The stream ends only once git succeeded, so no upload should have completed; if one did, it is not a bundle.
     if (uploaded.status === 'fulfilled') await remote.store.delete(bundleKey(remote.url.prefix, ref, sha)).catch(() => {});
@@ -143,7 +163,9 @@ export async function uploadBundle(
     writer.stream.destroy();
     throw signal.aborted ? signal.reason : uploaded.reason;
   }
-  meter.finish();
+  meter?.update(writer.written());
+  meter?.finish();
+  release();
 }
 
 /** Names `ref` in `<prefix>/HEAD` unless a HEAD exists: create-only, so it never overrides one written meanwhile. */

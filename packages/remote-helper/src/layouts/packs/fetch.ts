@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CorruptObjectError,
-  createProgress,
   downloadObject,
   git,
   log,
@@ -22,6 +21,8 @@ import {
   packListKey,
   type RepoOptions,
   repoGitOptions,
+  type SharedTerminal,
+  shareTerminal,
   spawnGit,
 } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
@@ -113,6 +114,7 @@ async function packsListing(remote: Remote, names: readonly string[], ids: Reado
 /**
  * Downloads the packs `names` and indexes each into the repository at `options`; `onIndexed` hears of
  * each once git has it. At most PACKS_IN_FLIGHT packs at once, streamed: nothing holds a whole pack.
+ * `progress`: index-pack's own meters (`Receiving objects`, bytes and rate included), one pack after another.
  */
 export async function downloadPacks(
   remote: Remote,
@@ -122,18 +124,11 @@ export async function downloadPacks(
   options: RepoOptions = {},
   onIndexed: (name: string) => Promise<void> = async () => {},
 ): Promise<void> {
-  const prefix = remote.url.prefix;
-  const total = names.reduce((n, name) => n + (sizes.get(packKeys(prefix, name).pack) ?? 0), 0);
-  const meter = createProgress({ title: 'Downloading packs', total, enabled: progress });
-  const done = new Map<string, number>();
+  const meters = progress ? shareTerminal() : undefined;
   await mapConcurrent(names, PACKS_IN_FLIGHT, async (name) => {
-    await indexPack(remote, name, sizes, options, (n) => {
-      done.set(name, n);
-      meter.update([...done.values()].reduce((a, b) => a + b, 0));
-    });
+    await indexPack(remote, name, sizes, options, meters);
     await onIndexed(name);
   });
-  meter.finish();
 }
 
 /** Sizes of the keys under objects/pack/, from one listing. */
@@ -228,14 +223,13 @@ async function indexPack(
   name: string,
   sizes: ReadonlyMap<string, number>,
   options: RepoOptions,
-  onProgress: (bytes: number) => void,
+  meters: SharedTerminal | undefined,
 ): Promise<void> {
   const key = packKeys(remote.url.prefix, name).pack;
   const size = sizes.get(key);
   const body = await downloadObject(remote.store, key, {
     ...(size !== undefined ? { size } : {}),
     sharedBy: PACKS_IN_FLIGHT,
-    onProgress,
   });
-  await indexPackStream(body, objectUrl(remote.store.bucket, key), repoGitOptions(options));
+  await indexPackStream(body, objectUrl(remote.store.bucket, key), repoGitOptions(options), [], meters);
 }

@@ -26,16 +26,23 @@ export async function disposePack(pack: LocalPack | null | undefined): Promise<v
   if (pack) await removeTempDir(pack.dir);
 }
 
+/** How to pack: `revs` reads tips and `^excluded` lines, else object ids; `progress` shows git's own meters. */
+export interface PackOptions extends RepoOptions {
+  readonly revs: boolean;
+  readonly progress?: boolean;
+}
+
 /**
- * Packs, into a temporary directory, the objects `git pack-objects` reads from `input` (with `--revs`:
- * tips and `^excluded` lines; else object ids), never thin: every delta base is in the pack. Null when
- * the pack would be empty.
+ * Packs, into a temporary directory, the objects `git pack-objects` reads from `input`, never thin: every
+ * delta base is in the pack. Null when the pack would be empty. With `progress`, pack-objects prints its
+ * counting, compressing and writing meters as in `git push`.
  */
-export async function packObjects(input: string, options: RepoOptions & { readonly revs: boolean }): Promise<LocalPack | null> {
+export async function packObjects(input: string, options: PackOptions): Promise<LocalPack | null> {
   const dir = await makeTempDir('git-remote-s3-pack-');
   try {
-    const args = ['pack-objects', ...(options.revs ? ['--revs'] : []), '-q', '--delta-base-offset', join(dir, 'pack')];
-    const { stdout } = await git(args, { input, ...repoGitOptions(options) });
+    const quiet = options.progress ? '--progress' : '-q';
+    const args = ['pack-objects', ...(options.revs ? ['--revs'] : []), quiet, '--delta-base-offset', join(dir, 'pack')];
+    const { stdout } = await git(args, { input, ...repoGitOptions(options), stderr: options.progress ? 'inherit' : 'capture' });
     const hash = stdout.trim();
     const pack: LocalPack = {
       name: `pack-${hash}`,
@@ -59,7 +66,7 @@ export async function packObjects(input: string, options: RepoOptions & { readon
 export async function packMissing(
   tips: readonly string[],
   remoteRefs: readonly RefRecord[],
-  options: RepoOptions = {},
+  options: RepoOptions & { readonly progress?: boolean } = {},
 ): Promise<LocalPack | null> {
   const remoteTips = [...new Set(remoteRefs.map((r) => r.sha))];
   const absent = await missingObjects(remoteTips, options);

@@ -39,7 +39,7 @@ export async function updatePackList(remote: Remote, change: (names: readonly st
 }
 
 /** Uploads a pack and its index in parallel (multipart when large, streamed from disk); lists nothing. */
-export async function uploadPack(remote: Remote, pack: LocalPack, progress: boolean, title = 'Uploading pack'): Promise<void> {
+export async function uploadPack(remote: Remote, pack: LocalPack, progress: boolean, title = 'Uploading objects'): Promise<void> {
   const keys = packKeys(remote.url.prefix, pack.name);
   const files = { pack: pack.packFile, idx: pack.idxFile };
   const total = (await stat(files.pack)).size + (await stat(files.idx)).size;

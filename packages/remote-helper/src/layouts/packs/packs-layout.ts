@@ -118,7 +118,7 @@ export class PacksLayout implements Layout {
         // pack is self-contained.
         if (packed === undefined) {
           try {
-            packed = await packMissing(complete, table.refs);
+            packed = await packMissing(complete, table.refs, { progress: options.progress });
           } catch (error) {
             const explained = explainMissingObjects(error, accepted.map((d) => d.ref).join(', '));
             if (!(explained instanceof IncompleteRemoteError)) throw error;

@@ -55,7 +55,7 @@ export class PacksTarget implements Target {
   private async writeKeys(snapshot: Snapshot, repo: string | undefined, progress: boolean): Promise<void> {
     const prefix = this.remote.url.prefix;
     const tips = snapshot.refs.map((r) => r.sha);
-    this.pack = repo && tips.length > 0 ? await packObjects(`${tips.join('\n')}\n`, { cwd: repo, revs: true }) : null;
+    this.pack = repo && tips.length > 0 ? await packObjects(`${tips.join('\n')}\n`, { cwd: repo, revs: true, progress }) : null;
     const names = this.pack ? [this.pack.name] : [];
     if (this.pack) {
       const keys = packKeys(prefix, this.pack.name);

@@ -169,7 +169,7 @@ async function packAllObjects(
     // Every listed pack is here: the one that replaces them must leave every ref's history whole (DESIGN §11).
     await assertObjectsComplete(refs, repo, `gc refused on ${remote.display}`, 'the listed packs');
     const { stdout: ids } = await git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], repoGitOptions(repo));
-    const pack = await packObjects(ids, { ...repo, revs: false });
+    const pack = await packObjects(ids, { ...repo, revs: false, progress });
     if (!pack) return null;
     const bytes = (await stat(pack.packFile)).size + (await stat(pack.idxFile)).size;
     return { pack, objects: ids.split('\n').filter(Boolean).length, bytes };
