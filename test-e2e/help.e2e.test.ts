@@ -21,7 +21,7 @@ describe('manual pages', () => {
     for (const command of ['delete-branch', 'doctor', 'gc', 'list', 'migrate', 'protect', 'unprotect']) {
       expect(result.stdout).toMatch(new RegExp(`^ {3}git s3 ${command}$`, 'm'));
     }
-    expect(result.stdout).toContain('git s3 migrate [--dry-run] <remote> --to <layout>');
+    expect(result.stdout).toContain('git s3 migrate [--dry-run] [--progress] <remote> --to <layout>');
     expect(result.stdout).toMatch(/^\s+--lock-ttl <seconds>\n\s+seconds after which a lock is stale/m);
     expect(result.stdout).toMatch(/^\s+--grace <duration>\n/m);
     expect(result.stdout).not.toMatch(/#\d/);
@@ -57,7 +57,7 @@ describe('usage lines', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/#\d/);
     expect(result.stdout).toContain('git s3 doctor [--lock-ttl <seconds>] [--delete-stale-locks] [--keep-newest-bundle]');
-    expect(result.stdout).toContain('git s3 migrate [--dry-run] <remote> --to <layout>');
+    expect(result.stdout).toContain('git s3 migrate [--dry-run] [--progress] <remote> --to <layout>');
   });
 
   test('a usage error of git s3 shows the same usage line as the help', async ({ world }) => {

@@ -25,16 +25,16 @@ describe('runCli', () => {
     expect(stdout).not.toMatch(/#\d|<value>/);
     expect(stdout).toContain('git s3 doctor [--lock-ttl <seconds>] [--delete-stale-locks] [--keep-newest-bundle] [--set-head <branch>]');
     expect(stdout).toContain('git s3 delete-branch [-b,--branch <branch>] <remote> [<branch>]');
-    expect(stdout).toContain('git s3 migrate [--dry-run] <remote> --to <layout>');
+    expect(stdout).toContain('git s3 migrate [--dry-run] [--progress] <remote> --to <layout>');
     expect((await cli(['migrate', '-h'])).stdout).toContain('$ git s3 migrate <remote> --to <layout>\n');
   });
 
   it('gives every command usage the same lines in a usage error', async () => {
     expect((await cli(['migrate', 'origin', '--bogus'])).stderr).toBe(
-      'error: unsupported option name ("--bogus")\nusage: git s3 migrate [--dry-run] <remote> --to <layout>\n',
+      'error: unsupported option name ("--bogus")\nusage: git s3 migrate [--dry-run] [--progress] <remote> --to <layout>\n',
     );
     expect((await cli(['gc', '--grace'])).stderr).toBe(
-      'error: not enough arguments to option --grace\nusage: git s3 gc [--grace <duration>] [-n,--dry-run] <remote>\n',
+      'error: not enough arguments to option --grace\nusage: git s3 gc [--grace <duration>] [-n,--dry-run] [--progress] <remote>\n',
     );
   });
 
