@@ -10,6 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# a failing step has printed its own error; say which step it was, and leave no scratch directory behind
+staging=""
+trap 'echo "setup: stopped: \`$BASH_COMMAND\` failed (its output is above)" >&2' ERR
+trap 'rm -rf "$staging"' EXIT
 
 if ! command -v git-lfs >/dev/null 2>&1; then
   echo "setup: installing git-lfs with apt-get"
@@ -33,7 +37,7 @@ if [ -n "$pnpm_path" ] && [[ "$(readlink -f "$pnpm_path")" == */corepack/* ]]; t
   if [ "$(COREPACK_ENABLE_NETWORK=0 pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
     echo "setup: adding pnpm $pnpm_version to corepack's cache (pnpm on PATH is corepack's $pnpm_path), from the npm registry"
     staging=$(mktemp -d)
-    tarball=$(cd "$staging" && npm pack --loglevel=error "pnpm@$pnpm_version")
+    tarball=$(cd "$staging" && npm pack --loglevel=error --no-update-notifier "pnpm@$pnpm_version")
     mkdir -p "$staging/pnpm/$pnpm_version"
     tar -xzf "$staging/$tarball" -C "$staging/pnpm/$pnpm_version" --strip-components=1
     # the record corepack writes beside a version it downloaded itself: which bins, and the tarball's hash
@@ -44,14 +48,13 @@ if [ -n "$pnpm_path" ] && [[ "$(readlink -f "$pnpm_path")" == */corepack/* ]]; t
     ' "$staging/pnpm/$pnpm_version" "$pnpm_version" "$(sha512sum "$staging/$tarball" | cut -d' ' -f1)"
     tar -czf "$staging/corepack.tgz" -C "$staging" "pnpm/$pnpm_version"
     node "$corepack_js" install --global --cache-only "$staging/corepack.tgz" >/dev/null
-    rm -rf "$staging"
   fi
 elif [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
   echo "setup: installing pnpm $pnpm_version with npm"
   if [ -w "$(npm prefix --global)/lib" ] || [ "$(id -u)" -eq 0 ]; then
-    npm install --global --no-fund --no-audit --loglevel=error "pnpm@$pnpm_version" >/dev/null
+    npm install --global --no-fund --no-audit --no-update-notifier --loglevel=error "pnpm@$pnpm_version" >/dev/null
   else
-    sudo npm install --global --no-fund --no-audit --loglevel=error "pnpm@$pnpm_version" >/dev/null
+    sudo npm install --global --no-fund --no-audit --no-update-notifier --loglevel=error "pnpm@$pnpm_version" >/dev/null
   fi
   hash -r
 fi
@@ -65,7 +68,8 @@ echo "setup: installing dependencies from pnpm-lock.yaml"
 pnpm install --frozen-lockfile --reporter=append-only --config.update-notifier=false | { grep -v '^Progress' || true; }
 
 echo "setup: building the binaries"
-pnpm build >/dev/null
+# tsup's chunk listings and bundler warnings are for developers: shown only when the build fails
+build_output=$(pnpm build 2>&1) || { printf '%s\n' "$build_output" >&2; echo "setup: pnpm build failed (its output is above)" >&2; exit 1; }
 
 echo "setup: building the embedded test S3 server (first run takes a few minutes)"
 pnpm exec tsx packages/test-harness/src/cli.ts --build-only

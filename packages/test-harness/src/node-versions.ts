@@ -25,7 +25,9 @@ export async function ensureNode(version: string, log: (line: string) => void = 
   await mkdir(cacheDir(), { recursive: true });
   const staging = await mkdtemp(join(cacheDir(), 'node-fetch-'));
   try {
-    const tarball = execFileSync('npm', ['pack', pkg, '--loglevel=error', '--pack-destination', staging], { encoding: 'utf8' }).trim();
+    const tarball = execFileSync('npm', ['pack', pkg, '--loglevel=error', '--no-update-notifier', '--pack-destination', staging], {
+      encoding: 'utf8',
+    }).trim();
     execFileSync('tar', ['-xzf', join(staging, tarball), '-C', staging, 'package/bin/node', 'package/LICENSE']);
     const fetched = execFileSync(join(staging, 'package', 'bin', 'node'), ['--version'], { encoding: 'utf8' }).trim();
     if (fetched !== `v${version}`) throw new Error(`${pkg} holds node ${fetched}, not v${version}`);
