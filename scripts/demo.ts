@@ -1,15 +1,24 @@
 // `pnpm demo`: the main job end to end on the embedded local S3 server (MinIO on 127.0.0.1): starts it,
 // creates a bucket, pushes a repository with an LFS file, clones it twice, pushes from one clone and pulls into the other,
-// checks that both agree, then does the same round trip on the packs layout. Prints each command it runs.
+// checks that both agree, then does the same round trip on the packs layout. Prints each command it runs, and
+// nothing else: the build before it speaks only when it fails.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { BIN_DIRS } from '@git-remote-s3/test-harness/paths';
+import { BIN_DIRS, REPO_ROOT } from '@git-remote-s3/test-harness/paths';
 import { adminClient, createBucket, startTestServer } from '@git-remote-s3/test-harness/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// tsup's chunk listings and the bundler's warnings are for developers; a newcomer sees them only if the build fails.
+const build = spawnSync('pnpm', ['--silent', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+if (build.status !== 0) {
+  process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}${build.error ? `${build.error.message}\n` : ''}`);
+  process.stderr.write(`demo: the build failed (pnpm build exited with ${build.status}); its output is above\n`);
+  process.exit(1);
+}
 
 const server = await startTestServer();
 const bucket = 'demo';

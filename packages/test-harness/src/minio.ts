@@ -1,10 +1,11 @@
 // The test S3 server: MinIO, built from source with the machine's Go toolchain (its documented
 // `go install`), pinned here and nowhere else, cached outside the repository, started per run on a random
-// free port of 127.0.0.1 with its own data directory and credentials.
+// free port of 127.0.0.1 with its own data directory and credentials (or, for `pnpm s3-server`, a chosen port
+// and a kept data directory).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,17 +88,33 @@ export function freePort(): Promise<number> {
 export interface MinioOptions {
   /** Extra server environment, e.g. `{ MINIO_REGION: 'eu-west-3' }` for a bucket in another region. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Listen here instead of on a random free port. */
+  readonly port?: number;
+  /** Keep the data (and the credentials, so the same exports work again) here across runs, instead of a temporary directory. */
+  readonly dataDir?: string;
+}
+
+/** The credentials kept beside a kept data directory: made once, so a restart serves the same remote to the same shell. */
+async function keptCredentials(dataDir: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const file = join(dataDir, 'credentials.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8'));
+  const credentials = { accessKeyId: `test${randomBytes(6).toString('hex')}`, secretAccessKey: randomBytes(18).toString('hex') };
+  await writeFile(file, `${JSON.stringify(credentials)}\n`, { mode: 0o600 });
+  return credentials;
 }
 
 /** Starts MinIO on 127.0.0.1 and waits until it answers its readiness check. */
 export async function startMinio(options: MinioOptions = {}): Promise<S3Server> {
   const region = options.env?.MINIO_REGION ?? 'us-east-1';
   const binary = await ensureMinio();
-  const dataDir = await mkdtemp(join(tmpdir(), 'git-remote-s3-minio-'));
-  const accessKeyId = `test${randomBytes(6).toString('hex')}`;
-  const secretAccessKey = randomBytes(18).toString('hex');
+  const kept = options.dataDir !== undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'git-remote-s3-minio-')));
+  if (kept) await mkdir(dataDir, { recursive: true });
+  const { accessKeyId, secretAccessKey } = kept
+    ? await keptCredentials(dataDir)
+    : { accessKeyId: `test${randomBytes(6).toString('hex')}`, secretAccessKey: randomBytes(18).toString('hex') };
   for (let attempt = 0; ; attempt++) {
-    const [port, consolePort] = [await freePort(), await freePort()];
+    const [port, consolePort] = [options.port ?? (await freePort()), await freePort()];
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(
       binary,
@@ -130,12 +147,13 @@ export async function startMinio(options: MinioOptions = {}): Promise<S3Server> 
         label: `minio ${MINIO_VERSION}${region === 'us-east-1' ? '' : ` in ${region}`}`,
         stop: async () => {
           await stopProcess(child);
-          await rm(dataDir, { recursive: true, force: true });
+          if (!kept) await rm(dataDir, { recursive: true, force: true });
         },
       };
     }
     await stopProcess(child);
-    if (attempt >= 2) throw new Error(`MinIO did not start on ${endpoint}:\n${output}`);
+    // a random port taken meanwhile is worth another try; a chosen one is not
+    if (attempt >= 2 || options.port !== undefined) throw new Error(`MinIO did not start on ${endpoint}:\n${output}`);
   }
 }
 
