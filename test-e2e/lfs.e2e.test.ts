@@ -133,6 +133,32 @@ describe('git-lfs with git-lfs-s3', () => {
     expect((await world.git(['config', 'remote.upstream.lfsurl'], repo)).trim()).toBe('https://lfs.example.invalid/team/repo');
   });
 
+  test('install, uninstall and enable-debug outside a repository say there is none in one line; install --global works there', async ({
+    world,
+  }) => {
+    const outside = { cwd: world.dir, env: { GIT_CEILING_DIRECTORIES: world.dir } };
+    expect(await world.run('git-lfs-s3', ['install'], outside)).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: not in a git repository (use --global to set it up for every repository)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['install', '--remote', 'origin'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (use --global to set it up for every repository)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['uninstall'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (use --global to remove the set-up from ~/.gitconfig)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['enable-debug'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (run it in the repository whose transfers to log)\n',
+    });
+    const global = await world.run('git-lfs-s3', ['install', '--global'], outside);
+    expect(global.code, global.stderr).toBe(0);
+    expect((await world.git(['config', '--global', 'lfs.standalonetransferagent'], world.dir)).trim()).toBe('git-lfs-s3');
+  });
+
   test('LFS-only: the repository on a file:// remote, its LFS objects in S3 through --url', async ({ world }) => {
     const bare = await initRepo(world, 'hosted.git', { bare: true });
     const repo = await lfsRepo(world, 'src', `file://${bare}`);

@@ -1,6 +1,8 @@
 // The git config that makes git-lfs use this agent: for every remote of a repository, or scoped to one
 // remote through a synthetic `remote.<name>.lfsurl` so that other remotes keep their own LFS server.
+import { NotInRepositoryError } from '@git-remote-s3/core/errors';
 import { git } from '@git-remote-s3/core/git';
+import { inRepository } from '@git-remote-s3/core/repo';
 import { isRemoteUrl, parseRemoteUrl } from '@git-remote-s3/core/url';
 
 export const AGENT = 'git-lfs-s3';
@@ -81,6 +83,11 @@ export function installEntries(scope: Scope): ConfigEntry[] {
 }
 
 export type ConfigFile = '--local' | '--global';
+
+/** The one-line refusal of a repository's set-up outside any repository (git's own says only `--local`). */
+export async function assertRepository(file: ConfigFile, hint: string): Promise<void> {
+  if (file === '--local' && !(await inRepository())) throw new NotInRepositoryError(hint);
+}
 
 export async function writeEntries(entries: readonly ConfigEntry[], file: ConfigFile): Promise<void> {
   for (const { key, value } of entries) await git(['config', file, '--replace-all', key, value]);

@@ -1,7 +1,7 @@
 // `git-lfs-s3 install [--remote <name> [--url <s3-url>]] [--global]`
 import { isRemoteUrl, parseRemoteUrl, readGitConfig, remoteUrl } from '@git-remote-s3/core';
 import { Command, Option, UsageError } from 'clipanion';
-import { AGENT, installEntries, s3UrlOfLfsUrl, writeEntries } from '../lfs-config.js';
+import { AGENT, assertRepository, installEntries, s3UrlOfLfsUrl, writeEntries } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
 
 export class InstallCommand extends AgentCommand {
@@ -29,6 +29,7 @@ export class InstallCommand extends AgentCommand {
 
   protected async run(): Promise<number> {
     const file = this.global ? '--global' : '--local';
+    await assertRepository(file, 'use --global to set it up for every repository');
     if (!this.remote) {
       if (this.url) throw new UsageError('--url needs --remote <name>');
       await writeEntries(installEntries({ kind: 'all' }), file);
