@@ -1,7 +1,9 @@
-// Interoperability with the Python awslabs git-remote-s3 0.3.2 on the bundle layout (DESIGN §3): each tool
-// clones, fetches, pushes to and deletes from what the other wrote, on the same bucket and prefix, and the
-// Python tool's doctor finds what ours wrote healthy. Which helper git runs is picked by PATH: `world.env`
+// Interoperability with the Python awslabs git-remote-s3 (the pinned version, AWSLABS_REQUIREMENT) on the bundle
+// layout (DESIGN §3): each tool clones, fetches, pushes to and deletes from what the other wrote, on the same
+// bucket and prefix, and the Python tool's doctor finds what ours wrote healthy; its scoped LFS set-up works
+// with our agent. Which helper git runs is picked by PATH: `world.env`
 // for ours, `awslabsEnv(world.env)` for theirs. Prefixes are one segment, as their doctor assumes.
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AWSLABS_REQUIREMENT, awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
@@ -132,7 +134,7 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     expect((await world.git(['cat-file', '-t', 'v2'], copy)).trim()).toBe('tag');
     expect(await world.git(['show', 'origin/side:s.txt'], copy)).toBe('side\n');
 
-    // 0.3.2's argument parser requires a branch even for doctor, which ignores it. Empty stdin and a time
+    // Its argument parser (0.3.2 to 0.4.2) requires a branch even for doctor, which ignores it. Empty stdin and a time
     // limit turn any prompt (it asks which bundle to keep, or which branch is HEAD) into a failure, not a hang.
     const doctor = await world.run('git-s3', ['doctor', 'origin', 'main'], { cwd: copy, env: py.env, input: '', timeoutMs: 60_000 });
     const report = `${doctor.stdout}\n${doctor.stderr}`;
@@ -255,7 +257,7 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     const fromPython = await commitFile(world, python, 'p.txt', 'p\n');
     const refusedPython = await world.run('git', ['push', 'origin', 'main'], { cwd: python, env: py.env });
     expect(refusedPython.code, refusedPython.stderr).not.toBe(0);
-    // 0.3.2 answers a live lock with the raw error of its conditional write
+    // it answers a live lock with the raw error of its conditional write (0.3.2 to 0.4.2)
     expect(refusedPython.stderr).toMatch(/\[remote rejected\] main -> main \(.*PreconditionFailed/);
     await commitFile(world, ours, 'o.txt', 'o\n');
     const refusedOurs = await world.run('git', ['push', 'origin', 'main'], { cwd: ours });
@@ -295,5 +297,63 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     expect(deleted.code).not.toBe(0);
     expect(await refKeys(world, prefix, 'refs/heads/main')).toEqual([`${prefix}/refs/heads/main/${ahead}.bundle`, marker].sort());
     expect((await lsRemote(world, url, py)).get('refs/heads/main')).toBe(ahead);
+  });
+
+  test('a repository whose LFS the Python tool scoped to origin (0.4.x lfs-alias url) pushes and pulls LFS files through our agent unchanged', async ({
+    world,
+  }) => {
+    const py = { env: awslabsEnv(world.env) };
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    // '+' is percent-encoded in the Python tool's alias: our agent must decode it to find the prefix.
+    const prefix = 'py+lfs';
+    const url = world.url(prefix);
+    const alias = `https://lfs-alias.git-remote-s3.test/${world.bucket}/py%2Blfs`;
+    await world.git(['lfs', 'install', '--skip-repo'], world.dir);
+    const repo = await repoWithRemote(world, 'src', url);
+    const install = await world.run('git-lfs-s3', ['install', '--remote', 'origin'], { cwd: repo, env: py.env });
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stdout).toContain(`(LFS alias: ${alias})`);
+    expect((await world.git(['config', 'remote.origin.lfsurl'], repo)).trim()).toBe(alias);
+    expect((await world.git(['config', `lfs.${alias}.standalonetransferagent`], repo)).trim()).toBe('git-lfs-s3');
+
+    await world.git(['lfs', 'track', '*.bin'], repo);
+    const data = randomBytes(120 * 1024);
+    await writeFile(join(repo, 'asset.bin'), data);
+    await world.git(['add', '.gitattributes', 'asset.bin'], repo);
+    await world.git(['commit', '-q', '-m', 'asset'], repo);
+    await world.run('git-lfs-s3', ['enable-debug'], { cwd: repo });
+    const configBefore = await readFile(join(repo, '.git', 'config'));
+    const pushed = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(await remoteKeys(world, prefix)).toContain(`${prefix}/lfs/${sha256(data)}`);
+    const agentLog = await readFile(join(repo, '.git', 'lfs', 'tmp', 'git-lfs-s3.log'), 'utf8');
+    expect(agentLog).toContain(`init upload for origin: s3://${world.bucket}/${prefix}`);
+    // our helper saw the Python set-up as a set-up: no note, the alias untouched
+    expect(pushed.stderr).not.toContain('git-lfs-s3 set up');
+    expect((await readFile(join(repo, '.git', 'config'))).equals(configBefore)).toBe(true);
+
+    // git-lfs given the alias itself names it to the agent in place of a remote: only the decoded URL finds the prefix.
+    const more = randomBytes(10 * 1024);
+    await writeFile(join(repo, 'more.bin'), more);
+    await world.git(['add', 'more.bin'], repo);
+    await world.git(['commit', '-q', '-m', 'more'], repo);
+    const byAlias = await world.run('git', ['lfs', 'push', '--object-id', alias, sha256(more)], { cwd: repo });
+    expect(byAlias.code, byAlias.stderr).toBe(0);
+    expect(await remoteKeys(world, prefix)).toContain(`${prefix}/lfs/${sha256(more)}`);
+    expect(await readFile(join(repo, '.git', 'lfs', 'tmp', 'git-lfs-s3.log'), 'utf8')).toContain(
+      `init upload for ${alias}: s3://${world.bucket}/${prefix}`,
+    );
+
+    // A clone set up the Python tool's way (skip smudge, its install, pull) downloads through our agent.
+    await world.run('git', ['clone', '-q', url, 'copy'], {
+      cwd: world.dir,
+      env: { GIT_LFS_SKIP_SMUDGE: '1', GIT_REMOTE_S3_AUTO_INSTALL_LFS: '0' },
+    });
+    const copy = join(world.dir, 'copy');
+    expect((await world.run('git-lfs-s3', ['install', '--remote', 'origin'], { cwd: copy, env: py.env })).code).toBe(0);
+    expect((await world.git(['config', 'remote.origin.lfsurl'], copy)).trim()).toBe(alias);
+    const pulled = await world.run('git', ['lfs', 'pull'], { cwd: copy });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(sha256(await readFile(join(copy, 'asset.bin')))).toBe(sha256(data));
   });
 });

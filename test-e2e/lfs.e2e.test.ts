@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
 import { test, type World } from '@git-remote-s3/test-harness/context';
 import { LAYOUTS, type LayoutName, testOnLayout } from '@git-remote-s3/test-harness/layouts';
-import { initRepo, remoteKeys } from '@git-remote-s3/test-harness/repo';
+import { commitFile, initRepo, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { beforeAll, describe, expect } from 'vitest';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -133,6 +133,32 @@ describe('git-lfs with git-lfs-s3', () => {
     expect((await world.git(['config', 'remote.upstream.lfsurl'], repo)).trim()).toBe('https://lfs.example.invalid/team/repo');
   });
 
+  test('install, uninstall and enable-debug outside a repository say there is none in one line; install --global works there', async ({
+    world,
+  }) => {
+    const outside = { cwd: world.dir, env: { GIT_CEILING_DIRECTORIES: world.dir } };
+    expect(await world.run('git-lfs-s3', ['install'], outside)).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: not in a git repository (use --global to set it up for every repository)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['install', '--remote', 'origin'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (use --global to set it up for every repository)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['uninstall'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (use --global to remove the set-up from ~/.gitconfig)\n',
+    });
+    expect(await world.run('git-lfs-s3', ['enable-debug'], outside)).toMatchObject({
+      code: 1,
+      stderr: 'error: not in a git repository (run it in the repository whose transfers to log)\n',
+    });
+    const global = await world.run('git-lfs-s3', ['install', '--global'], outside);
+    expect(global.code, global.stderr).toBe(0);
+    expect((await world.git(['config', '--global', 'lfs.standalonetransferagent'], world.dir)).trim()).toBe('git-lfs-s3');
+  });
+
   test('LFS-only: the repository on a file:// remote, its LFS objects in S3 through --url', async ({ world }) => {
     const bare = await initRepo(world, 'hosted.git', { bare: true });
     const repo = await lfsRepo(world, 'src', `file://${bare}`);
@@ -193,6 +219,42 @@ describe('git-lfs with git-lfs-s3', () => {
   });
 });
 
+describe('the helper sets up git-lfs-s3 only for a repository that uses LFS', () => {
+  test('a push and a fetch from a repository without LFS leave .git/config byte for byte as it was', async ({ world }) => {
+    await world.git(['lfs', 'install', '--skip-repo'], world.dir);
+    const repo = await repoWithRemote(world, 'plain', world.url('plain'));
+    await commitFile(world, repo, '.gitattributes', '*.txt text eol=lf\n');
+    const config = join(repo, '.git', 'config');
+    const before = await readFile(config);
+    const push = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).not.toContain('git-lfs-s3');
+    await world.git(['fetch', 'origin'], repo);
+    expect((await readFile(config)).equals(before)).toBe(true);
+
+    const clone = await world.run('git', ['clone', world.url('plain'), 'copy'], { cwd: world.dir });
+    expect(clone.code, clone.stderr).toBe(0);
+    expect(clone.stderr).not.toContain('git-lfs-s3');
+    const lfsKeys = await world.run('git', ['config', '--local', '--get-regexp', 'lfs'], { cwd: join(world.dir, 'copy') });
+    expect(lfsKeys.stdout).toBe('');
+  });
+
+  test('the first push of an LFS repository sets the agent up before git-lfs uploads, and says so in one line', async ({ world }) => {
+    const url = world.url('first');
+    const repo = await lfsRepo(world, 'src', url);
+    const data = randomBytes(40 * 1024);
+    await addFiles(world, repo, { 'a.bin': data }, 'a');
+    const push = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr.match(/^note: git-lfs-s3 set up for remote 'origin'$/gm)).toHaveLength(1);
+    expect(await remoteKeys(world, 'first')).toContain(`first/lfs/${sha256(data)}`);
+    expect((await world.git(['config', 'remote.origin.lfsurl'], repo)).trim()).toBe(`https://git-lfs-s3.invalid/s3/${world.bucket}/first`);
+
+    const again = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
+    expect(again.stderr).not.toContain('git-lfs-s3 set up');
+  });
+});
+
 describe('LFS interoperability with the Python awslabs git-lfs-s3', () => {
   beforeAll(async () => {
     await ensureAwslabs();
@@ -240,6 +302,7 @@ describe.each(LAYOUTS)('git-lfs-s3 beside the %s layout', (layout: LayoutName) =
 
     const clone = await world.run('git', ['clone', url, 'fresh'], { cwd: world.dir });
     expect(clone.code, clone.stderr).toBe(0);
+    expect(clone.stderr.match(/^note: git-lfs-s3 set up for remote 'origin'$/gm)).toHaveLength(1);
     expect(sha256(await readFile(join(world.dir, 'fresh', 'blob.bin')))).toBe(sha256(data));
     const lfsUrl = (await world.git(['config', 'remote.origin.lfsurl'], join(world.dir, 'fresh'))).trim();
     expect(lfsUrl).toBe(`https://git-lfs-s3.invalid/s3/${world.bucket}/auto`);

@@ -3,6 +3,7 @@
 // against the real S3 server, with real git pushing and cloning around them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatBytes } from '@git-remote-s3/core';
 import { test, type World } from '@git-remote-s3/test-harness/context';
 import { LAYOUTS, type LayoutName, storedRefs, testOnLayout, useLayout } from '@git-remote-s3/test-harness/layouts';
 import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
@@ -84,7 +85,9 @@ describe('the <remote> argument', () => {
     expect(timeless((await remoteS3(world, ['list', url])).stdout)).toBe(listed);
   });
 
-  test('a name that is no remote of the repository is refused in one line, inside a repository and outside one', async ({ world }) => {
+  test('a name that is no remote of the repository is refused in one line, and outside a repository it says there is none', async ({
+    world,
+  }) => {
     const { repo } = await pushedRepo(world, 'names');
     const inRepo = await gitS3(world, repo, ['list', 'upstream']);
     expect(inRepo).toMatchObject({
@@ -92,8 +95,14 @@ describe('the <remote> argument', () => {
       stdout: '',
       stderr: "error: 'upstream' is neither a remote of this repository nor an s3:// url\n",
     });
-    const outside = await remoteS3(world, ['protect', 'origin', 'main']);
-    expect(outside).toMatchObject({ code: 129, stderr: "error: 'origin' is neither a remote of this repository nor an s3:// url\n" });
+    const noRepository =
+      "error: not in a git repository ('origin' names no remote here; give an s3:// url, or run this inside the repository)\n";
+    expect(await remoteS3(world, ['protect', 'origin', 'main'])).toMatchObject({ code: 1, stderr: noRepository });
+    expect(await world.run('git', ['s3', 'list', 'origin'], { cwd: world.dir })).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: noRepository,
+    });
   });
 
   test('an amazon-s3 url with its properties file names a packs remote', async ({ world }) => {
@@ -283,34 +292,36 @@ describe('git s3 doctor', () => {
     expect(await world.store.head(lock)).toBeDefined();
   });
 
-  test('reports the two bundles an interrupted push leaves, and --keep-newest-bundle keeps the newest so a clone still works', async ({
-    world,
-  }) => {
-    const { url, repo, sha: old } = await pushedRepo(world, 'twice');
-    // A push of a newer commit that uploaded its bundle and died before deleting the old one.
-    const newer = await commitFile(world, repo, 'newer.txt', 'newer\n');
-    const bundleFile = join(world.dir, 'newer.bundle');
-    await world.git(['bundle', 'create', '-q', bundleFile, 'main'], repo);
-    await sleep(1100);
-    await world.store.put(`twice/refs/heads/main/${newer}.bundle`, await readFile(bundleFile));
+  test.for(['--keep-newest-bundle', '--delete-bundle', '-d'])(
+    'reports the two bundles an interrupted push leaves, and %s keeps the newest so a clone still works',
+    async (flag, { world }) => {
+      const { url, repo, sha: old } = await pushedRepo(world, 'twice');
+      // A push of a newer commit that uploaded its bundle and died before deleting the old one.
+      const newer = await commitFile(world, repo, 'newer.txt', 'newer\n');
+      const bundleFile = join(world.dir, 'newer.bundle');
+      await world.git(['bundle', 'create', '-q', bundleFile, 'main'], repo);
+      await sleep(1100);
+      await world.store.put(`twice/refs/heads/main/${newer}.bundle`, await readFile(bundleFile));
 
-    const report = await gitS3(world, repo, ['doctor', 'origin']);
-    expect(report.code).toBe(1);
-    expect(report.stdout).toContain(
-      `problem: refs/heads/main has 2 bundles (${newer.slice(0, 7)}, ${old.slice(0, 7)}), the trace of an interrupted push; the newest, ${newer.slice(0, 7)}, is the ref`,
-    );
-    expect(report.stdout).toContain(`hint: run 'git s3 doctor --keep-newest-bundle ${url}'`);
+      const report = await gitS3(world, repo, ['doctor', 'origin']);
+      expect(report.code).toBe(1);
+      expect(report.stdout).toContain(
+        `problem: refs/heads/main has 2 bundles (${newer.slice(0, 7)}, ${old.slice(0, 7)}), the trace of an interrupted push; the newest, ${newer.slice(0, 7)}, is the ref`,
+      );
+      expect(report.stdout).toContain(`hint: run 'git s3 doctor --keep-newest-bundle ${url}'`);
 
-    const fixed = await remoteS3(world, ['doctor', '--keep-newest-bundle', url]);
-    expect(fixed.code).toBe(0);
-    expect(fixed.stdout).toContain(`done: kept ${newer.slice(0, 7)} of refs/heads/main, deleted 1 older bundle`);
-    expect(fixed.stdout).toMatch(/doctor: 1 problem found, 1 fixed\n$/);
-    expect(await remoteKeys(world, 'twice')).toEqual(['twice/HEAD', `twice/refs/heads/main/${newer}.bundle`]);
+      // -d/--delete-bundle: the Python tool's doctor deletes the bundles it does not keep, as this does.
+      const fixed = await remoteS3(world, ['doctor', flag, url]);
+      expect(fixed.code).toBe(0);
+      expect(fixed.stdout).toContain(`done: kept ${newer.slice(0, 7)} of refs/heads/main, deleted 1 older bundle`);
+      expect(fixed.stdout).toMatch(/doctor: 1 problem found, 1 fixed\n$/);
+      expect(await remoteKeys(world, 'twice')).toEqual(['twice/HEAD', `twice/refs/heads/main/${newer}.bundle`]);
 
-    await world.git(['clone', '-q', url, 'copy'], world.dir);
-    expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(newer);
-    expect(await readFile(join(world.dir, 'copy', 'newer.txt'), 'utf8')).toBe('newer\n');
-  });
+      await world.git(['clone', '-q', url, 'copy'], world.dir);
+      expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(newer);
+      expect(await readFile(join(world.dir, 'copy', 'newer.txt'), 'utf8')).toBe('newer\n');
+    },
+  );
 
   test('reports a missing HEAD and --set-head writes the branch ref as plain text', async ({ world }) => {
     const { url, repo } = await pushedRepo(world, 'headless');
@@ -371,16 +382,22 @@ describe('git s3 doctor', () => {
 });
 
 describe('git s3 doctor on the packs layout', () => {
-  test('finds nothing wrong with a healthy remote, and says how many refs and packs it has', async ({ world }) => {
+  test('finds nothing wrong with a healthy remote, and says how many refs and packs it has, sized as gc sizes them', async ({ world }) => {
     await useLayout(world, 'packs');
     const { url, repo } = await pushedRepo(world, 'fine');
+    const sizeOfPackFiles = async () => (await world.store.list('fine/objects/pack/')).objects.reduce((n, o) => n + o.size, 0);
+    const one = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(one).toMatchObject({ code: 0, stderr: '' });
+    expect(one.stdout).toContain(`note: 1 ref, 1 pack (${formatBytes(await sizeOfPackFiles())})\n`);
+
     await commitFile(world, repo, 'b.txt', 'b\n');
     await world.git(['push', '-q', 'origin', 'main', 'main:dev'], repo);
     const result = await gitS3(world, repo, ['doctor', 'origin']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(
-      new RegExp(`^doctor: checking ${url} \\(packs layout\\)\nnote: 2 refs, 2 packs \\([^)]+\\)\ndoctor: no problems found\n$`),
-    );
+    const size = formatBytes(await sizeOfPackFiles());
+    expect(result.stdout).toBe(`doctor: checking ${url} (packs layout)\nnote: 2 refs, 2 packs (${size})\ndoctor: no problems found\n`);
+    const gc = await gitS3(world, repo, ['gc', '--dry-run', 'origin']);
+    expect(gc.stdout).toContain(`would consolidate 2 packs (${size}) into one`);
   });
 
   test('refuses a --lock-ttl that is no number of seconds, as on a bundle remote', async ({ world }) => {
@@ -388,8 +405,19 @@ describe('git s3 doctor on the packs layout', () => {
     const { repo } = await pushedRepo(world, 'ttl');
     const result = await gitS3(world, repo, ['doctor', '--lock-ttl', 'abc', 'origin']);
     expect(result.code).toBe(129);
-    expect(result.stderr).toBe("error: --lock-ttl expects a number of seconds between 0 and 86400, not 'abc'\n");
+    expect(result.stderr).toBe("error: --lock-ttl expects a number of seconds above 0 and at most 86400 (a day), not 'abc'\n");
     expect(result.stdout).toBe('');
+  });
+
+  test.for(['0', '-5', '86401'])('refuses --lock-ttl %s as a value out of range, in one line', async (ttl, { world }) => {
+    await useLayout(world, 'packs');
+    const { repo } = await pushedRepo(world, 'ttl');
+    const result = await gitS3(world, repo, ['doctor', '--lock-ttl', ttl, 'origin']);
+    expect(result).toMatchObject({
+      code: 129,
+      stdout: '',
+      stderr: `error: --lock-ttl expects a number of seconds above 0 and at most 86400 (a day), not '${ttl}'\n`,
+    });
   });
 
   test('reports a listed pack whose index is gone and a missing HEAD, and --set-head repairs HEAD', async ({ world }) => {

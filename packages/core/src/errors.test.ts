@@ -73,16 +73,22 @@ describe('error messages', () => {
     expect(error.message).toBe('s3://my-bucket/p/HEAD does not exist');
   });
 
-  it('shows the age of a held lock', () => {
+  it('shows the age of a held lock and how long until it is stale, suggesting no command that would leave it', () => {
     const error = new LockHeldError(
       's3://b/p/refs/heads/main/LOCK#.lock',
       'refs/heads/main',
       'p/refs/heads/main/LOCK#.lock',
       184_000,
-      's3://b/p',
+      300_000,
     );
-    expect(error.message).toContain('(s3://b/p/refs/heads/main/LOCK#.lock, 3m04s old)');
-    expect(error.message).toContain("run 'git s3 doctor --delete-stale-locks s3://b/p'");
+    expect(error.message).toBe(
+      'ref refs/heads/main is locked by another push (s3://b/p/refs/heads/main/LOCK#.lock, 3m04s old); retry when it is done (a lock left by a push that died is stale in 1m56s, and the next push then takes it over)',
+    );
+    expect(error.message).not.toContain('doctor');
+  });
+
+  it('never says a held lock is stale in 0s (a lock just past its TTL between two reads)', () => {
+    expect(new LockHeldError('u', 'refs/heads/main', 'k', 60_000, 60_000).message).toContain('stale in 1s');
   });
 });
 

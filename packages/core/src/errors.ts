@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'local-io'
   | 'usage'
   | 'no-such-branch'
-  | 'wrong-layout';
+  | 'wrong-layout'
+  | 'not-in-repository';
 
 /** Base of every expected error: the message is for the user, `data` is for programs and tests. */
 export class GitRemoteS3Error extends Error {
@@ -62,6 +63,20 @@ export class UsageError extends GitRemoteS3Error {
 }
 
 /** A command named a branch the remote does not have (`git branch -d nope` exits 1 too: not a usage mistake). */
+/** A command that needs a repository (to name a remote, or to write its config) was run outside one. */
+export class NotInRepositoryError extends GitRemoteS3Error {
+  constructor(hint: string) {
+    super('not-in-repository', `not in a git repository (${hint})`, { hint });
+  }
+}
+
+/** An `amazon-s3://<file>@…` URL names a properties file (JGit's) that is not in the home directory. */
+export class MissingPropertiesFileError extends GitRemoteS3Error {
+  constructor(shown: string, file: string) {
+    super('bad-config', `amazon-s3 properties file ${shown} not found; create it with accesskey and secretkey lines (chmod 600)`, { file });
+  }
+}
+
 export class NoSuchBranchError extends GitRemoteS3Error {
   /** `purpose`: what the branch was wanted for, when not simply to act on it (`point HEAD at refs/heads/x`). */
   constructor(branch: string, remote: string, purpose?: string) {
@@ -198,12 +213,16 @@ export class PreconditionFailedError extends GitRemoteS3Error {
   }
 }
 
+/**
+ * A live lock: another push holds the ref. Before the TTL no command may touch it (doctor would leave it),
+ * so the hint says when it turns stale, after which the next push takes it over by itself.
+ */
 export class LockHeldError extends GitRemoteS3Error {
-  constructor(url: string, ref: string, lockKey: string, ageMs: number, doctorUrl: string) {
+  constructor(url: string, ref: string, lockKey: string, ageMs: number, ttlMs: number) {
     super(
       'lock-held',
-      `ref ${ref} is locked by another push (${url}, ${formatAge(ageMs)} old); retry, or run 'git s3 doctor --delete-stale-locks ${doctorUrl}'`,
-      { ref, lockKey, ageMs },
+      `ref ${ref} is locked by another push (${url}, ${formatAge(ageMs)} old); retry when it is done (a lock left by a push that died is stale in ${formatAge(Math.max(1000, ttlMs - ageMs))}, and the next push then takes it over)`,
+      { ref, lockKey, ageMs, ttlMs },
     );
   }
 }

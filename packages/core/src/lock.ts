@@ -77,7 +77,7 @@ export async function acquireLock(store: ObjectStore, key: string, options: Lock
     const existing = await store.head(key);
     if (!existing) continue; // released between our write and our look: try to create it again
     const state = judgeLock(existing.lastModified, existing.serverTime, options.ttlMs);
-    const held = () => new LockHeldError(url, options.ref, key, state.ageMs, options.remoteUrl);
+    const held = () => new LockHeldError(url, options.ref, key, state.ageMs, options.ttlMs);
     if (!state.stale) throw held();
     const takeover = lockBody();
     try {
@@ -97,7 +97,7 @@ export async function acquireLock(store: ObjectStore, key: string, options: Lock
       throw await leaveNoOwnLock(store, key, [takeover], error);
     }
   }
-  throw new LockHeldError(url, options.ref, key, 0, options.remoteUrl);
+  throw new LockHeldError(url, options.ref, key, 0, options.ttlMs);
 }
 
 /**

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadConfigError, JGitEncryptedError } from './errors.js';
+import { BadConfigError, JGitEncryptedError, MissingPropertiesFileError } from './errors.js';
 import { loadProperties, parseProperties, propertiesEndpoint } from './props.js';
 
 const FILE = '/home/me/.jgit_s3';
@@ -223,11 +223,12 @@ describe('loadProperties', () => {
     expect((await loadProperties('.jgit_s3', home)).warning).toContain('is readable by other users');
   });
 
-  it('rejects a missing file, naming it and saying how to create it', async () => {
-    const file = join(home, '.nothing');
-    const attempt = loadProperties('.nothing', home);
-    await expect(attempt).rejects.toBeInstanceOf(BadConfigError);
-    await expect(attempt).rejects.toThrow(`bad value for ${file}: no such file; create it with accesskey and secretkey lines (chmod 600)`);
+  it('rejects a missing file, naming it as the user would and saying how to create it', async () => {
+    const attempt = loadProperties('.jgit_s3_public', home);
+    await expect(attempt).rejects.toBeInstanceOf(MissingPropertiesFileError);
+    await expect(attempt).rejects.toThrow(
+      /^amazon-s3 properties file ~\/\.jgit_s3_public not found; create it with accesskey and secretkey lines \(chmod 600\)$/,
+    );
   });
 
   it('rejects a directory in place of the file with the error code', async () => {

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { BadConfigError, JGitEncryptedError, printable } from './errors.js';
+import { BadConfigError, JGitEncryptedError, MissingPropertiesFileError, printable } from './errors.js';
 
 export interface S3Properties {
   readonly accessKey: string;
@@ -107,10 +107,9 @@ export async function loadProperties(name: string, home: string, remote?: string
     [text, mode] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mode)]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new BadConfigError(
-      file,
-      code === 'ENOENT' ? 'no such file; create it with accesskey and secretkey lines (chmod 600)' : `cannot read it (${code})`,
-    );
+    // Shown as the user names it: the file is always looked for in their home directory.
+    if (code === 'ENOENT') throw new MissingPropertiesFileError(`~/${name}`, file);
+    throw new BadConfigError(file, `cannot read it (${code})`);
   }
   const properties = parseProperties(text, file, remote);
   const warning = (mode & 0o077) !== 0 ? `${file} is readable by other users; run 'chmod 600 ${file}'` : undefined;

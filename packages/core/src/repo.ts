@@ -63,6 +63,12 @@ export async function objectFormat(o: RepoOptions = {}): Promise<'sha1' | 'sha25
   return stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
 }
 
+/** Whether the working directory is inside a git repository (git's own search, GIT_DIR and ceilings included). */
+export async function inRepository(o: RepoOptions = {}): Promise<boolean> {
+  const { exitCode } = await git(['rev-parse', '--git-dir'], { ...opts(o), okExitCodes: [128] });
+  return exitCode === 0;
+}
+
 /** Absolute path of the git directory (worktrees and submodules resolve to their own). */
 export async function gitDir(o: RepoOptions = {}): Promise<string> {
   const { stdout } = await git(['rev-parse', '--absolute-git-dir'], opts(o));

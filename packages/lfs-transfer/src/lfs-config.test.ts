@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, installEntries, s3UrlOfLfsUrl, syntheticLfsUrl } from './lfs-config.js';
+import { AGENT, installEntries, s3UrlOfLfsUrl, s3UrlOfPythonAlias, syntheticLfsUrl } from './lfs-config.js';
 
 const CASES: [string, string, string][] = [
   ['an s3 url', 's3://my-bucket/repo', 'https://git-lfs-s3.invalid/s3/my-bucket/repo'],
@@ -93,4 +93,28 @@ describe('s3UrlOfLfsUrl on synthetic URLs that name no S3 location', () => {
       expect(s3UrlOfLfsUrl(url)).toBeUndefined();
     },
   );
+});
+
+describe("the Python tool's 0.4.x LFS alias", () => {
+  it.each([
+    ['https://lfs-alias.git-remote-s3.test/my-bucket/repo', 's3://my-bucket/repo'],
+    ['https://lfs-alias.git-remote-s3.test/my-bucket/team/a/repo', 's3://my-bucket/team/a/repo'],
+    ['https://lfs-alias.git-remote-s3.test/my-bucket/team%2Bx/r%40v%3D1', 's3://my-bucket/team+x/r@v=1'],
+    ['https://LFS-ALIAS.git-remote-s3.test/my-bucket/repo', 's3://my-bucket/repo'],
+  ])('reads %s as %s, percent-decoding each prefix segment', (alias, s3Url) => {
+    expect(s3UrlOfPythonAlias(alias)).toBe(s3Url);
+    expect(s3UrlOfLfsUrl(alias)).toBe(s3Url);
+  });
+
+  it.each([
+    ['another host', 'https://lfs.example.com/my-bucket/repo'],
+    ['plain http', 'http://lfs-alias.git-remote-s3.test/my-bucket/repo'],
+    ['no prefix', 'https://lfs-alias.git-remote-s3.test/my-bucket'],
+    ['a malformed escape', 'https://lfs-alias.git-remote-s3.test/my-bucket/repo%zz'],
+    ['a prefix our URLs cannot name (a space)', 'https://lfs-alias.git-remote-s3.test/my-bucket/my%20repo'],
+    ['a query', 'https://lfs-alias.git-remote-s3.test/my-bucket/repo?x=1'],
+    ['not a URL', 'origin'],
+  ])('names nothing for %s', (_name, text) => {
+    expect(s3UrlOfPythonAlias(text)).toBeUndefined();
+  });
 });

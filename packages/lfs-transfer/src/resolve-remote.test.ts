@@ -35,6 +35,27 @@ describe('resolveLfsUrl', () => {
     expect(resolveLfsUrl('origin', values)).toBe('s3://lfs-bucket/repo');
   });
 
+  it('resolves a remote set up by the Python tool 0.4.x through its own url, which adds the profile and scheme the alias lacks', () => {
+    const values = config({
+      'remote.origin.url': 's3+zip://work@my-bucket/team/repo',
+      'remote.origin.lfsurl': 'https://lfs-alias.git-remote-s3.test/my-bucket/team/repo',
+    });
+    expect(resolveLfsUrl('origin', values)).toBe('s3+zip://work@my-bucket/team/repo');
+  });
+
+  it("resolves the Python tool's alias to its own bucket and prefix when the remote's url names another place", () => {
+    const values = config({
+      'remote.origin.url': 'https://github.com/owner/repo.git',
+      'remote.origin.lfsurl': 'https://lfs-alias.git-remote-s3.test/lfs-bucket/a%2Bb/repo',
+    });
+    expect(resolveLfsUrl('origin', values)).toBe('s3://lfs-bucket/a+b/repo');
+  });
+
+  it('takes an LFS url git-lfs names instead of a remote', () => {
+    expect(resolveLfsUrl('https://lfs-alias.git-remote-s3.test/my-bucket/repo', config())).toBe('s3://my-bucket/repo');
+    expect(resolveLfsUrl('https://git-lfs-s3.invalid/s3/work@my-bucket/repo', config())).toBe('s3://work@my-bucket/repo');
+  });
+
   it('resolves a remote through an s3 lfsurl', () => {
     const values = config({ 'remote.origin.url': 'https://github.com/owner/repo.git', 'remote.origin.lfsurl': 's3://lfs-bucket/repo' });
     expect(resolveLfsUrl('origin', values)).toBe('s3://lfs-bucket/repo');

@@ -7,11 +7,12 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensurePipTool, type PipTool, pipToolDir } from './pip-tool.js';
 
-export const AWSLABS_REQUIREMENT = 'git-remote-s3==0.3.2';
+export const AWSLABS_VERSION = '0.4.2';
+export const AWSLABS_REQUIREMENT = `git-remote-s3==${AWSLABS_VERSION}`;
 
-const AWSLABS: PipTool = { requirement: AWSLABS_REQUIREMENT, command: 'git-remote-s3', dir: 'awslabs-git-remote-s3-0.3.2' };
+const AWSLABS: PipTool = { requirement: AWSLABS_REQUIREMENT, command: 'git-remote-s3', dir: `awslabs-git-remote-s3-${AWSLABS_VERSION}` };
 
-/** `<cache>/awslabs-git-remote-s3-0.3.2`: a symlink to the virtual environment that holds the pinned version. */
+/** `<cache>/awslabs-git-remote-s3-<version>`: a symlink to the virtual environment that holds the pinned version. */
 export function awslabsDir(): string {
   return pipToolDir(AWSLABS);
 }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { git, gitDir } from '@git-remote-s3/core';
 import { Command } from 'clipanion';
-import { AGENT, unsetKeys } from '../lfs-config.js';
+import { AGENT, assertRepository, unsetKeys } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
 
 export class EnableDebugCommand extends AgentCommand {
@@ -14,6 +14,7 @@ export class EnableDebugCommand extends AgentCommand {
   });
 
   protected async run(): Promise<number> {
+    await assertRepository('--local', 'run it in the repository whose transfers to log');
     await git(['config', '--local', '--replace-all', `lfs.customtransfer.${AGENT}.args`, 'debug']);
     this.context.stdout.write(`debug log enabled: ${join(await gitDir(), 'lfs', 'tmp', 'git-lfs-s3.log')}\n`);
     return 0;
@@ -28,6 +29,7 @@ export class DisableDebugCommand extends AgentCommand {
   });
 
   protected async run(): Promise<number> {
+    await assertRepository('--local', 'run it in the repository whose log to stop');
     await unsetKeys([`lfs.customtransfer.${AGENT}.args`], '--local');
     this.context.stdout.write('debug log disabled\n');
     return 0;

@@ -2,7 +2,7 @@
 import { isRemoteUrl, parseRemoteUrl, readGitConfig, remoteUrl } from '@git-remote-s3/core';
 import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option, UsageError } from 'clipanion';
-import { AGENT, installEntries, s3UrlOfLfsUrl, writeEntries } from '../lfs-config.js';
+import { AGENT, assertRepository, installEntries, s3UrlOfLfsUrl, writeEntries } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
 
 export class InstallCommand extends AgentCommand {
@@ -33,6 +33,7 @@ export class InstallCommand extends AgentCommand {
 
   protected async run(): Promise<number> {
     const file = this.global ? '--global' : '--local';
+    await assertRepository(file, 'use --global to set it up for every repository');
     if (!this.remote) {
       if (this.url) throw new UsageError('--url needs --remote <name>');
       await writeEntries(installEntries({ kind: 'all' }), file);

@@ -2,7 +2,7 @@
 import { readGitConfig } from '@git-remote-s3/core';
 import { named } from '@git-remote-s3/core/usage-line';
 import { Command, Option } from 'clipanion';
-import { AGENT, unsetKeys } from '../lfs-config.js';
+import { AGENT, assertRepository, unsetKeys } from '../lfs-config.js';
 import { AgentCommand } from './agent-command.js';
 
 export class UninstallCommand extends AgentCommand {
@@ -20,6 +20,7 @@ export class UninstallCommand extends AgentCommand {
 
   protected async run(): Promise<number> {
     const file = this.global ? '--global' : '--local';
+    await assertRepository(file, 'use --global to remove the set-up from ~/.gitconfig');
     if (!this.remote) {
       await unsetKeys(['lfs.standalonetransferagent', `lfs.customtransfer.${AGENT}.path`, `lfs.customtransfer.${AGENT}.args`], file);
       this.context.stdout.write(`${AGENT} uninstalled\n`);

@@ -11,6 +11,7 @@ import { ListCommand } from './commands/list.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
+import { joinNegativeValues } from './negative-values.js';
 
 /** `invokedAs` is the program's file name: as `git-s3` the commands are shown as `git s3 <command>`. */
 export async function runCli(args: readonly string[], invokedAs: string, context: Partial<BaseContext> = {}): Promise<number> {
@@ -31,7 +32,7 @@ export async function runCli(args: readonly string[], invokedAs: string, context
   const full = { ...Cli.defaultContext, ...context };
   let command: Command;
   try {
-    command = cli.process(args.length === 0 ? ['--help'] : [...args], full);
+    command = cli.process(args.length === 0 ? ['--help'] : joinNegativeValues(args), full);
   } catch (error) {
     return reportFailure(error, (text) => full.stderr.write(text), cli.binaryName);
   }

@@ -6,7 +6,7 @@ import { log, verbosityFromEnv } from '@git-remote-s3/core/log';
 import { reportFailure } from '@git-remote-s3/core/report';
 import { HELPER_MARK, startedByOwnGit } from '../invocation.js';
 import type { Layout } from '../layouts/layout.js';
-import { offerLfsSetup } from './lfs-setup.js';
+import { lfsSetup } from './lfs-setup.js';
 import { runSession } from './session.js';
 
 export async function runHelper(remoteName: string, url: string): Promise<number> {
@@ -16,6 +16,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
   if (startedByOwnGit(process.env)) return reportFailure(new LazyFetchRefusedError(), toStderr, false);
   process.env[HELPER_MARK] = '1';
   let closeStore: (() => void) | undefined;
+  let offerLfsSetup: ((revs: readonly string[]) => Promise<void>) | undefined;
   // git went away (killed on its own): nothing is left to tell it, but what we hold is still undone.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') exitInterrupted(0);
@@ -31,7 +32,7 @@ export async function runHelper(remoteName: string, url: string): Promise<number
     const openLayout = async (): Promise<Layout> => {
       const [{ openRemote }, { detectLayout }] = await Promise.all([import('@git-remote-s3/core/remote'), import('../layouts/choose.js')]);
       const remote = await openRemote(url, remoteName);
-      await offerLfsSetup(remoteName, remote.gitConfig);
+      offerLfsSetup = lfsSetup(remoteName, remote.gitConfig);
       closeStore = () => remote.store.close();
       if (remote.gitConfig.get('transfer.verbosity') && Number(remote.gitConfig.get('transfer.verbosity')) >= 2) log.verbosity = 2;
       const opened = await detectLayout(remote);
@@ -40,7 +41,8 @@ export async function runHelper(remoteName: string, url: string): Promise<number
       }
       return opened.layout;
     };
-    await runSession({ input: process.stdin, output: process.stdout }, openLayout);
+    // LFS set-up follows what the session moves (lfs-setup.ts), never the mere opening of the remote.
+    await runSession({ input: process.stdin, output: process.stdout }, openLayout, async (revs) => offerLfsSetup?.(revs));
     return 0;
   } catch (error) {
     if (isInterrupted()) return 1; // the failure is the interruption's doing: nothing to report

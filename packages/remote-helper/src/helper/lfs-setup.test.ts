@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wantsLfsSetup } from './lfs-setup.js';
+import { usesLfs, wantsLfsSetup } from './lfs-setup.js';
 
 const config = (entries: Record<string, string>): ReadonlyMap<string, string> => new Map(Object.entries(entries));
 const ORIGIN = config({ 'remote.origin.url': 's3://my-bucket/repo' });
@@ -49,5 +49,26 @@ describe('wantsLfsSetup', () => {
     expect(
       wantsLfsSetup('origin', config({ 'remote.origin.url': 's3://my-bucket/repo', 'remote.other.lfsurl': 'https://lfs.example.com' }), {}),
     ).toBe(true);
+  });
+});
+
+describe('usesLfs', () => {
+  it('finds filter=lfs as git lfs track writes it', () => {
+    expect(usesLfs('*.bin filter=lfs diff=lfs merge=lfs -text\n')).toBe(true);
+    expect(usesLfs('# assets\n\n*.psd  filter=lfs\tdiff=lfs\n')).toBe(true);
+  });
+
+  it('ignores comments, other filters and text that merely mentions lfs', () => {
+    expect(usesLfs('# *.bin filter=lfs diff=lfs\n')).toBe(false);
+    expect(usesLfs('*.txt text eol=lf\n*.gz filter=gzip\n')).toBe(false);
+    expect(usesLfs('filter=lfs\n')).toBe(false);
+    expect(usesLfs('*.bin -filter=lfs\n')).toBe(false);
+    expect(usesLfs('')).toBe(false);
+  });
+
+  it('reads the output of git cat-file --batch, whose headers hold no attribute', () => {
+    const batch = `HEAD:.gitattributes missing\n${'b'.repeat(40)} blob 43\n*.bin filter=lfs diff=lfs merge=lfs -text\n\n`;
+    expect(usesLfs(batch)).toBe(true);
+    expect(usesLfs('HEAD:.gitattributes missing\n')).toBe(false);
   });
 });

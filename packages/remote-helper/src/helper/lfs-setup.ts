@@ -1,9 +1,11 @@
-// "Clone just works" with LFS: when git-lfs-s3 is on PATH and this remote has no LFS set-up yet, ask
-// git-lfs-s3 to set itself up for the remote (scoped to it) before git checks anything out. The helper
-// knows only that the agent exists, never how it configures git-lfs.
+// "Clone just works" with LFS, and no surprise writes: once a fetch or push shows that this repository
+// uses LFS (a `.gitattributes` with `filter=lfs` in the commits it moved) and git-lfs-s3 is on PATH, ask
+// git-lfs-s3 to set itself up for the remote (scoped to it) and say so in one line. A repository without
+// LFS never gets a config write. The helper knows only that the agent exists, never how it configures git-lfs.
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { git } from '@git-remote-s3/core/git';
 import { log } from '@git-remote-s3/core/log';
 
 const AGENT = 'git-lfs-s3';
@@ -29,17 +31,63 @@ export function wantsLfsSetup(remoteName: string, config: ReadonlyMap<string, st
   return !config.has(`${section}.lfsurl`) && !config.has('lfs.standalonetransferagent');
 }
 
-export async function offerLfsSetup(remoteName: string, config: ReadonlyMap<string, string>): Promise<void> {
-  if (!wantsLfsSetup(remoteName, config, process.env) || !(await onPath(AGENT))) return;
-  const code = await new Promise<number | null>((resolve) => {
+/**
+ * Whether `.gitattributes` text routes any path through git-lfs: a line (not a comment) whose attributes,
+ * after the pattern, include `filter=lfs`, as `git lfs track` writes them.
+ */
+export function usesLfs(gitattributes: string): boolean {
+  return gitattributes.split('\n').some((line) => {
+    const tokens = line.trim().split(/\s+/);
+    return !tokens[0]?.startsWith('#') && tokens.slice(1).includes('filter=lfs');
+  });
+}
+
+/**
+ * Whether any of `revs` has a top-level `.gitattributes` that uses LFS: one `git cat-file --batch` for all.
+ * Its headers (`<id> blob <size>`, `<rev>:.gitattributes missing`) never hold an attribute, so the output is
+ * read as one text.
+ */
+export async function lfsInUse(revs: readonly string[]): Promise<boolean> {
+  if (revs.length === 0) return false;
+  const { stdout } = await git(['cat-file', '--batch'], { input: `${revs.map((r) => `${r}:.gitattributes`).join('\n')}\n` });
+  return usesLfs(stdout);
+}
+
+/** `git-lfs-s3 install --remote <name> --quiet`; true when it succeeded. */
+function installAgent(remoteName: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const child = spawn(AGENT, ['install', '--remote', remoteName, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', () => resolve(null));
-    child.on('close', (c) => {
-      if (c !== 0) log.debug(`${AGENT} install --remote ${remoteName} failed: ${stderr.trim()}`);
-      resolve(c);
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => {
+      if (code !== 0) log.debug(`${AGENT} install --remote ${remoteName} failed: ${stderr.trim()}`);
+      resolve(code === 0);
     });
   });
-  if (code === 0) log.debug(`set up ${AGENT} for LFS objects of remote '${remoteName}'`);
+}
+
+export const lfsSetupNote = (remoteName: string): string => `note: ${AGENT} set up for remote '${remoteName}'`;
+
+/**
+ * The helper's LFS set-up for one session: `offer(revs)` is called with the commits a session moves and
+ * sets up the agent the first time they use LFS. Costs nothing once set up, when not wanted, or without
+ * the agent; otherwise one `git cat-file`. Never fails the fetch or push it follows.
+ */
+export function lfsSetup(remoteName: string, config: ReadonlyMap<string, string>): (revs: readonly string[]) => Promise<void> {
+  let settled = !wantsLfsSetup(remoteName, config, process.env);
+  return async (revs) => {
+    if (settled || revs.length === 0) return;
+    try {
+      if (!(await onPath(AGENT))) {
+        settled = true;
+        return;
+      }
+      if (!(await lfsInUse(revs))) return;
+      settled = true;
+      if (await installAgent(remoteName)) log.info(lfsSetupNote(remoteName));
+    } catch (error) {
+      log.debug(`could not check whether this repository uses LFS: ${(error as Error).message}`);
+    }
+  };
 }

@@ -207,6 +207,32 @@ describe('option atomic', () => {
   });
 });
 
+describe('the content hook (LFS set-up follows what a session moves)', () => {
+  it('hears HEAD before the listing for a push, the fetched ids before the fetch is answered, and only pushed sources', async () => {
+    const heard: string[][] = [];
+    const replies: string[] = [];
+    const layout: Layout = {
+      atomic: false,
+      list: async () => ({ refs: [], head: undefined, objectFormat: undefined }),
+      fetch: async () => {},
+      push: async (requests) => requests.map((r) => ({ ref: r.dst, ok: true })),
+    };
+    const output = new PassThrough();
+    output.on('data', (c: Buffer) => replies.push(`${heard.length}:${c.toString('utf8')}`));
+    const sha = 'a'.repeat(40);
+    const input = Readable.from(['list for-push\n', `fetch ${sha} refs/heads/main\n`, '\n', 'push :refs/heads/gone\n', '\n', '\n']);
+    await runSession(
+      { input, output },
+      async () => layout,
+      async (revs) => void heard.push([...revs]),
+    );
+    expect(heard).toEqual([['HEAD'], [sha]]);
+    // each hook ran before git heard the answer it precedes
+    expect(replies[0]).toBe('1:\n');
+    expect(replies[1]).toBe('2:\n');
+  });
+});
+
 describe('nonCommitBranchReason', () => {
   const types = new Map([
     [SHA, 'commit'],

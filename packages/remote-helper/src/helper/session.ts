@@ -19,7 +19,13 @@ export interface SessionIo {
 
 type PendingPush = { readonly src: string; readonly dst: string; readonly force: boolean };
 
-export async function runSession(io: SessionIo, openLayout: () => Promise<Layout>): Promise<void> {
+/**
+ * Told the commits a session moves: `HEAD` when git lists for a push (its pre-push hook, git-lfs's among
+ * them, runs before the push reaches us), then those pushed or fetched, before git hears the answer.
+ */
+export type ContentHook = (revs: readonly string[]) => Promise<void>;
+
+export async function runSession(io: SessionIo, openLayout: () => Promise<Layout>, onContent: ContentHook = async () => {}): Promise<void> {
   let layout: Layout | undefined;
   const getLayout = async () => {
     layout ??= await openLayout();
@@ -65,6 +71,7 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         sayShallowWarning();
         const listing = await (await getLayout()).list(command.forPush);
         listed = listing;
+        if (command.forPush) await onContent(['HEAD']);
         await write(
           formatList(listing.refs, {
             head: listing.head,
@@ -84,10 +91,13 @@ export async function runSession(io: SessionIo, openLayout: () => Promise<Layout
         sayShallowWarning();
         if (fetches.length > 0) {
           await (await getLayout()).fetch(fetches, options);
+          await onContent(fetches.map((f) => f.sha));
           fetches = [];
           await write('\n');
         } else if (pushes.length > 0) {
           const results = await runPushes(await getLayout(), pushes, options, listed);
+          const pushed = pushes.flatMap((p, i) => (results[i]?.ok && p.src ? [p.src] : []));
+          if (!options.dryRun && pushed.length > 0) await onContent(pushed);
           pushes = [];
           await write(`${results.map(formatPushResult).join('\n')}\n\n`);
         } else {

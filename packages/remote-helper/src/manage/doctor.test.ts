@@ -8,7 +8,12 @@ describe('parseLockTtl', () => {
     expect(parseLockTtl('0.5')).toBe(500);
   });
 
-  it.each(['0', '-3', 'abc', '', '86401', '10s'])('refuses %j', (text) => {
-    expect(() => parseLockTtl(text)).toThrow('--lock-ttl expects a number of seconds between 0 and 86400');
+  it.each(['0', '-3', 'abc', '', '86401', '10s'])('refuses %j, with a range that does not include it', (text) => {
+    expect(() => parseLockTtl(text)).toThrow(`--lock-ttl expects a number of seconds above 0 and at most 86400 (a day), not '${text}'`);
+  });
+
+  it('takes the ends of its range', () => {
+    expect(parseLockTtl('0.001')).toBe(1);
+    expect(parseLockTtl('86400')).toBe(86_400_000);
   });
 });

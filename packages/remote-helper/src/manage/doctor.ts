@@ -21,6 +21,7 @@ const lockTtlSchema = z.coerce
 /** `--lock-ttl` in milliseconds: a number of seconds, more than 0 and at most a day. */
 export function parseLockTtl(text: string): number {
   const parsed = lockTtlSchema.safeParse(text.trim() === '' ? Number.NaN : text);
-  if (!parsed.success) throw new UsageError(`--lock-ttl expects a number of seconds between 0 and 86400, not '${printable(text)}'`);
+  if (!parsed.success)
+    throw new UsageError(`--lock-ttl expects a number of seconds above 0 and at most 86400 (a day), not '${printable(text)}'`);
   return Math.round(parsed.data * 1000);
 }

@@ -1,3 +1,4 @@
+import { NotInRepositoryError } from '@git-remote-s3/core/errors';
 import { describe, expect, it } from 'vitest';
 import { resolveTarget } from './target.js';
 
@@ -6,12 +7,18 @@ const remotes = new Map([
   ['zipped', 's3+zip://prof@my-bucket/repo'],
   ['github', 'https://github.com/o/r.git'],
 ]);
-const lookup = async (name: string) => remotes.get(name);
+const lookup = { url: async (name: string) => remotes.get(name), inRepository: async () => true };
+const outside = { url: async () => undefined, inRepository: async () => false };
 
 describe('resolveTarget', () => {
   it('takes an s3 url as it is, without asking the repository', async () => {
-    const target = await resolveTarget('s3://my-bucket/repo', async () => {
-      throw new Error('must not be called');
+    const target = await resolveTarget('s3://my-bucket/repo', {
+      url: async () => {
+        throw new Error('must not be called');
+      },
+      inRepository: async () => {
+        throw new Error('must not be called');
+      },
     });
     expect(target).toEqual({
       url: { scheme: 's3', bucket: 'my-bucket', prefix: 'repo' },
@@ -27,6 +34,14 @@ describe('resolveTarget', () => {
 
   it('refuses a name that is neither a remote nor an s3 url', async () => {
     await expect(resolveTarget('upstream', lookup)).rejects.toThrow("'upstream' is neither a remote of this repository nor an s3:// url");
+  });
+
+  it('says there is no repository when a name is given outside one', async () => {
+    const attempt = resolveTarget('origin', outside);
+    await expect(attempt).rejects.toBeInstanceOf(NotInRepositoryError);
+    await expect(attempt).rejects.toThrow(
+      "not in a git repository ('origin' names no remote here; give an s3:// url, or run this inside the repository)",
+    );
   });
 
   it('refuses a remote whose url is not an s3 one', async () => {

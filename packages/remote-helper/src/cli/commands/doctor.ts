@@ -15,7 +15,7 @@ export class DoctorCommand extends ManagementCommand {
       protected branches that have no bundle. Changes nothing unless a fix is asked for:
 
       - \`--delete-stale-locks\` deletes locks older than the TTL (judged again just before deleting);
-      - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock;
+      - \`--keep-newest-bundle\` keeps each ref's newest bundle and deletes the others, under the ref's lock (the Python tool's \`-d\`/\`--delete-bundle\` is taken as this: delete the bundles not kept);
       - \`--set-head <branch>\` points HEAD at an existing branch in the layout's own form, only if HEAD is unchanged since doctor read it.
 
       On a packs-layout remote it checks the ref table, the pack list (every listed pack and index present),
@@ -46,6 +46,8 @@ export class DoctorCommand extends ManagementCommand {
   keepNewestBundle = Option.Boolean('--keep-newest-bundle', false, {
     description: "keep only the newest bundle of each ref that has several (under the ref's lock)",
   });
+  // The Python tool's spelling: its doctor deletes the bundles it does not keep instead of saving them as branches.
+  deleteBundle = Option.Boolean('-d,--delete-bundle', false, { hidden: true });
   setHead = named('branch', Option.String('--set-head', { description: "point the remote's HEAD at this existing branch" }));
   syncRefs = Option.Boolean('--sync-refs', false, {
     description: 'packs layout: rewrite packed-refs and loose refs/… keys from info/refs where they disagree',
@@ -58,7 +60,7 @@ export class DoctorCommand extends ManagementCommand {
     const options = {
       lockTtl: this.lockTtl,
       deleteStaleLocks: this.deleteStaleLocks,
-      keepNewestBundle: this.keepNewestBundle,
+      keepNewestBundle: this.keepNewestBundle || this.deleteBundle,
       setHead: this.setHead,
       syncRefs: this.syncRefs,
     };

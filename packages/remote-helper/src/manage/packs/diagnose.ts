@@ -15,8 +15,11 @@ import type { Remote } from '@git-remote-s3/core/remote';
 import { readRefTable } from '../../layouts/packs/info-refs.js';
 import { readPackList } from '../../layouts/packs/pack-list.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../../layouts/push-rules.js';
+import { groupPackFiles } from './gc-plan.js';
 import { diagnoseRefStores } from './ref-stores.js';
 import { setPacksHead } from './set-head.js';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface PacksFinding {
   readonly problem: boolean;
@@ -71,22 +74,24 @@ export async function diagnosePacks(
   for (const pair of conflictingRefPairs(refs.map((r) => r.ref)))
     findings.push({ problem: true, ...describeRefNameConflict(pair, remote.display) });
 
-  const present = new Map(listing.objects.map((o) => [o.key, o.size]));
-  const listed = new Set<string>();
-  for (const name of packs?.names ?? []) {
+  const present = new Set(listing.objects.map((o) => o.key));
+  const listedNames = new Set(packs?.names ?? []);
+  for (const name of listedNames) {
     const keys = packKeys(prefix, name);
-    listed.add(keys.pack).add(keys.idx);
     for (const key of [keys.pack, keys.idx]) {
       if (!present.has(key))
         findings.push({ problem: true, text: `${name} is listed but ${objectUrl(remote.store.bucket, key)} is missing` });
     }
   }
-  const unlisted = listing.objects.filter((o) => !listed.has(o.key) && o.key.endsWith('.pack'));
+  // A pack's size is that of all its files (.pack, .idx), as gc reports it (gc-plan.ts).
+  const groups = groupPackFiles(prefix, listing.objects);
+  const unlisted = [...groups.values()].filter((g) => !listedNames.has(g.name) && g.keys.some((k) => k.endsWith('.pack')));
   if (unlisted.length > 0) {
-    const bytes = unlisted.reduce((n, o) => n + o.size, 0);
+    const bytes = unlisted.reduce((n, g) => n + g.bytes, 0);
+    const them = unlisted.length === 1 ? 'it' : 'them';
     findings.push({
       problem: false,
-      text: `${unlisted.length} pack${unlisted.length === 1 ? '' : 's'} (${formatBytes(bytes)}) not in the pack list (an interrupted push, or retired by gc); 'git s3 gc' deletes them after its grace period`,
+      text: `${plural(unlisted.length, 'pack')} (${formatBytes(bytes)}) not in the pack list (an interrupted push, or retired by gc); 'git s3 gc' deletes ${them} after its grace period`,
     });
   }
   // The copies readers of the bare repository (git, JGit) consult, compared only with a readable table.
@@ -95,7 +100,7 @@ export async function diagnosePacks(
     findings.push(...stores.findings);
     fixed.push(...stores.fixed);
   }
-  const total = (packs?.names ?? []).reduce((n, name) => n + (present.get(packKeys(prefix, name).pack) ?? 0), 0);
-  findings.push({ problem: false, text: `${refs.length} refs, ${packs?.names.length ?? 0} packs (${formatBytes(total)})` });
+  const total = [...listedNames].reduce((n, name) => n + (groups.get(name)?.bytes ?? 0), 0);
+  findings.push({ problem: false, text: `${plural(refs.length, 'ref')}, ${plural(listedNames.size, 'pack')} (${formatBytes(total)})` });
   return { findings, fixed };
 }
