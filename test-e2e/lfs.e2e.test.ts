@@ -3,7 +3,7 @@
 // reach the work tree, and the install variants leave other remotes alone.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
 import { test, type World } from '@git-remote-s3/test-harness/context';
@@ -252,6 +252,51 @@ describe('the helper sets up git-lfs-s3 only for a repository that uses LFS', ()
 
     const again = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
     expect(again.stderr).not.toContain('git-lfs-s3 set up');
+  });
+
+  test('LFS tracked from a subdirectory (its own .gitattributes) is set up on the first push, and a fresh clone checks it out', async ({
+    world,
+  }) => {
+    const url = world.url('sub-attrs');
+    await world.git(['lfs', 'install', '--skip-repo'], world.dir);
+    const repo = await initRepo(world, 'src');
+    await world.git(['remote', 'add', 'origin', url], repo);
+    await mkdir(join(repo, 'assets'));
+    await world.git(['lfs', 'track', '*.bin'], join(repo, 'assets'));
+    const data = randomBytes(30 * 1024);
+    await writeFile(join(repo, 'assets', 'a.bin'), data);
+    await world.git(['add', '.'], repo);
+    await world.git(['commit', '-q', '-m', 'assets in LFS'], repo);
+    expect(existsSync(join(repo, '.gitattributes'))).toBe(false);
+
+    const push = await world.run('git', ['push', 'origin', 'main'], { cwd: repo });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).toContain("note: git-lfs-s3 set up for remote 'origin'");
+    expect(await remoteKeys(world, 'sub-attrs')).toContain(`sub-attrs/lfs/${sha256(data)}`);
+
+    const clone = await world.run('git', ['clone', '-q', url, 'copy'], { cwd: world.dir });
+    expect(clone.code, clone.stderr).toBe(0);
+    expect(sha256(await readFile(join(world.dir, 'copy', 'assets', 'a.bin')))).toBe(sha256(data));
+  });
+
+  test('pushing an LFS branch that is not checked out sets the agent up before git-lfs uploads its objects', async ({ world }) => {
+    const url = world.url('side-branch');
+    await world.git(['lfs', 'install', '--skip-repo'], world.dir);
+    const repo = await initRepo(world, 'src');
+    await world.git(['remote', 'add', 'origin', url], repo);
+    await commitFile(world, repo, 'README', 'no LFS on main\n');
+    await world.git(['checkout', '-q', '-b', 'feat'], repo);
+    await world.git(['lfs', 'track', '*.bin'], repo);
+    const data = randomBytes(30 * 1024);
+    await writeFile(join(repo, 'z.bin'), data);
+    await world.git(['add', '.'], repo);
+    await world.git(['commit', '-q', '-m', 'feat with LFS'], repo);
+    await world.git(['checkout', '-q', 'main'], repo);
+
+    const push = await world.run('git', ['push', 'origin', 'feat'], { cwd: repo });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).toContain("note: git-lfs-s3 set up for remote 'origin'");
+    expect(await remoteKeys(world, 'side-branch')).toContain(`side-branch/lfs/${sha256(data)}`);
   });
 });
 

@@ -1,14 +1,17 @@
 // "Clone just works" with LFS, and no surprise writes: once a fetch or push shows that this repository
-// uses LFS (a `.gitattributes` with `filter=lfs` in the commits it moved) and git-lfs-s3 is on PATH, ask
+// uses LFS (a `.gitattributes` with `filter=lfs` anywhere in the trees of the commits it moves, or LFS
+// objects git-lfs already stored in this repository) and git-lfs-s3 is on PATH, ask
 // git-lfs-s3 to set itself up for the remote (scoped to it) and say so in one line. A repository without
 // LFS never gets a config write. The helper knows only that the agent exists, never how it configures git-lfs.
 import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { git } from '@git-remote-s3/core/git';
 import { log } from '@git-remote-s3/core/log';
 
 const AGENT = 'git-lfs-s3';
+/** The commits whose trees are searched for `.gitattributes` (a fetch of thousands of refs checks the first ones). */
+const MAX_REVS_CHECKED = 32;
 
 async function onPath(name: string): Promise<boolean> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -43,14 +46,31 @@ export function usesLfs(gitattributes: string): boolean {
 }
 
 /**
- * Whether any of `revs` has a top-level `.gitattributes` that uses LFS: one `git cat-file --batch` for all.
- * Its headers (`<id> blob <size>`, `<rev>:.gitattributes missing`) never hold an attribute, so the output is
- * read as one text.
+ * Whether any of `revs` has a `.gitattributes` that uses LFS, at the top or in any directory (`git lfs track`
+ * run in a subdirectory writes one there): one `git grep` over the trees for the lines that can, then
+ * `usesLfs` on those lines (a comment mentioning filter=lfs does not count).
  */
 export async function lfsInUse(revs: readonly string[]): Promise<boolean> {
   if (revs.length === 0) return false;
-  const { stdout } = await git(['cat-file', '--batch'], { input: `${revs.map((r) => `${r}:.gitattributes`).join('\n')}\n` });
+  const { stdout } = await git(
+    ['grep', '-h', '-I', '--fixed-strings', '-e', 'filter=lfs', ...revs, '--', '.gitattributes', ':(glob)**/.gitattributes'],
+    { okExitCodes: [1] },
+  );
   return usesLfs(stdout);
+}
+
+/**
+ * Whether git-lfs has stored objects in this repository (its clean filter puts every LFS file it commits
+ * under `<git-dir>/lfs/objects`): the sign of LFS in a branch git is about to push that HEAD does not show,
+ * since git-lfs's pre-push hook runs before the helper learns which refs are pushed.
+ */
+export async function holdsLfsObjects(): Promise<boolean> {
+  const { stdout } = await git(['rev-parse', '--git-path', 'lfs/objects']);
+  try {
+    return (await readdir(stdout.trim())).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** `git-lfs-s3 install --remote <name> --quiet`; true when it succeeded. */
@@ -83,7 +103,9 @@ export function lfsSetup(remoteName: string, config: ReadonlyMap<string, string>
         settled = true;
         return;
       }
-      if (!(await lfsInUse(revs))) return;
+      // A rev git cannot read here (an unborn HEAD) is no sign either way: the objects may still tell.
+      const inUse = (await lfsInUse(revs.slice(0, MAX_REVS_CHECKED)).catch(() => false)) || (await holdsLfsObjects());
+      if (!inUse) return;
       settled = true;
       if (await installAgent(remoteName)) log.info(lfsSetupNote(remoteName));
     } catch (error) {
