@@ -60,8 +60,10 @@ describe('diagnostics', () => {
         env: { AWS_ENDPOINT_URL: proxy.endpoint },
       });
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/Uploading refs\/heads\/main: \d+(\.\d+)? (KiB|MiB), [\d.]+ (KiB|MiB|bytes)\/s/);
-      expect(result.stderr).toContain(', done.');
+      // git's own progress format (progress.c), in bytes: `Uploading objects: 100% (2049/2049 KiB), 2.00 MiB | 503.00 KiB/s, done.`
+      expect(result.stderr).toMatch(
+        /Uploading objects: 100% \(\d+\/\d+ (KiB|MiB)\), \d+(\.\d+)? (KiB|MiB) \| [\d.]+ (KiB|MiB|bytes)\/s, done\./,
+      );
     } finally {
       await proxy.close();
     }
