@@ -9,10 +9,11 @@ import { formatTable, saveJson, summarize } from './report.js';
 import { FULL, type Measurement, QUICK, type Scenario } from './scenario.js';
 import { historyScenario } from './scenarios/history.js';
 import { lfsScenario } from './scenarios/lfs.js';
+import { refsScenario } from './scenarios/refs.js';
 import { startupScenario } from './scenarios/startup.js';
 import { openBenchWorld } from './world.js';
 
-const SCENARIOS: readonly Scenario[] = [historyScenario, startupScenario, lfsScenario];
+const SCENARIOS: readonly Scenario[] = [historyScenario, startupScenario, lfsScenario, refsScenario];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

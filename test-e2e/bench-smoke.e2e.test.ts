@@ -29,7 +29,7 @@ describe('benchmark harness', () => {
     const [file] = await readdir(out);
     const { rows } = JSON.parse(await readFile(join(out, file ?? ''), 'utf8')) as { rows: Row[] };
     const scenarios = new Set(rows.map((r) => r.scenario.split(' ')[0]));
-    expect([...scenarios].sort()).toEqual(['1', '2', '3a', '3b', '4', '5', '6']);
+    expect([...scenarios].sort()).toEqual(['1', '2', '3a', '3b', '4', '5', '6', 'refs']);
     // 'ours' is start-up and LFS; the history scenarios run ours once per bucket layout.
     for (const subject of ['ours', 'ours (bundle)', 'ours (packs)', 'awslabs (python)', 'git file://', 'raw SDK', 'node -e 0']) {
       expect(
@@ -54,5 +54,14 @@ describe('benchmark harness', () => {
     }
     expect(result.stdout).toMatch(/\| 1 initial push +\| ours \(bundle\) +\|/);
     expect(result.stdout).toMatch(/\| 1 initial push +\| ours \(packs\) +\|/);
+    // Many refs: each size's one-ref push and no-op fetch, ours and git over file://.
+    for (const subject of ['ours (packs)', 'git file://']) {
+      for (const step of ['4 one-ref push', '5 no-op fetch']) {
+        expect(
+          rows.filter((r) => r.scenario.startsWith('refs ') && r.scenario.endsWith(step) && r.subject === subject && r.wallMs),
+          `${step} / ${subject}`,
+        ).toHaveLength(3);
+      }
+    }
   }, 300_000);
 });

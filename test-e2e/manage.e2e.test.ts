@@ -379,6 +379,19 @@ describe('git s3 doctor', () => {
       '',
     ]);
   });
+
+  test('advises migrating to the packs layout when a bundle remote holds more than 100 refs, and still exits 0', async ({ world }) => {
+    const url = world.url('crowded');
+    const repo = await repoWithRemote(world, 'src', url);
+    const tags = Array.from({ length: 100 }, (_, i) => `HEAD:refs/tags/t${String(i).padStart(3, '0')}`);
+    await world.git(['push', '-q', 'origin', 'main', ...tags], repo);
+
+    const result = await gitS3(world, repo, ['doctor', 'origin']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `doctor: checking ${url} (lock TTL 1m00s)\nnote: 101 refs: on the bundle layout each ref is a full bundle, so pushes and clones grow costly with many refs; 'git s3 migrate ${url} --to packs' moves this remote to the packs layout, which keeps them in one ref table\ndoctor: no problems found\n`,
+    );
+  });
 });
 
 describe('git s3 doctor on the packs layout', () => {

@@ -26,6 +26,23 @@ export async function revParse(rev: string, o: RepoOptions = {}): Promise<string
   return exitCode === 0 ? stdout.trim() : undefined;
 }
 
+/**
+ * `revParse` of each of `revs`, in one git process instead of one per rev (a push of 10,000 refs names
+ * 10,000): `git cat-file --batch-check` resolves revisions as rev-parse does; a rev it cannot answer with an
+ * existing object (missing, ambiguous) is asked of `revParse` itself, so every answer is rev-parse's.
+ */
+export async function revParseAll(revs: readonly string[], o: RepoOptions = {}): Promise<(string | undefined)[]> {
+  if (revs.length === 0) return [];
+  const { stdout } = await git(['cat-file', '--batch-check=%(objectname)'], { ...opts(o), input: `${revs.join('\n')}\n` });
+  const lines = stdout.split('\n');
+  const out: (string | undefined)[] = [];
+  for (const [i, rev] of revs.entries()) {
+    const line = lines[i] ?? '';
+    out.push(/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(line) ? line : await revParse(rev, o));
+  }
+  return out;
+}
+
 export type Ancestry = 'ancestor' | 'not-ancestor' | 'unknown';
 
 /** Whether `ancestor` is reachable from `descendant`; `unknown` when git lacks one of them. */

@@ -93,6 +93,8 @@ export function parseInfoRefs(text: string, where: string): RefRecord[] {
     );
   }
   const refs: RefRecord[] = [];
+  // A set, not a search of `refs`: a table of 10,000 refs is checked in linear time.
+  const seen = new Set<string>();
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
     const m = /^([0-9a-f]+)\t(.+)$/.exec(line);
@@ -108,7 +110,8 @@ export function parseInfoRefs(text: string, where: string): RefRecord[] {
     }
     if (!isValidRefName(name))
       throw new CorruptObjectError(where, `line ${i + 1} names an invalid ref '${printable(name)}'`, PACKS_TEXT_REMEDY);
-    if (refs.some((r) => r.ref === name)) throw new CorruptObjectError(where, `${name} is listed twice`, PACKS_TEXT_REMEDY);
+    if (seen.has(name)) throw new CorruptObjectError(where, `${name} is listed twice`, PACKS_TEXT_REMEDY);
+    seen.add(name);
     refs.push({ ref: name, sha });
   }
   return refs;
@@ -139,6 +142,7 @@ export interface PackedRefs {
 /** Reads `packed-refs` (git's, JGit's or ours); `where` names the object in errors. Every ref name and id is checked. */
 export function parsePackedRefs(text: string, where: string): PackedRefs {
   const refs: RefRecord[] = [];
+  const seen = new Set<string>();
   let traits: string[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
@@ -156,7 +160,8 @@ export function parsePackedRefs(text: string, where: string): PackedRefs {
     const m = /^([0-9a-f]+) (.+)$/.exec(line);
     if (!m?.[1] || !m[2] || !isObjectId(m[1]) || !isValidRefName(m[2]))
       throw new CorruptObjectError(where, `line ${i + 1} is not '<object id> <ref>'`, PACKS_TEXT_REMEDY);
-    if (refs.some((r) => r.ref === m[2])) throw new CorruptObjectError(where, `${m[2]} is listed twice`, PACKS_TEXT_REMEDY);
+    if (seen.has(m[2])) throw new CorruptObjectError(where, `${m[2]} is listed twice`, PACKS_TEXT_REMEDY);
+    seen.add(m[2]);
     refs.push({ ref: m[2], sha: m[1] });
   }
   const fully = traits.includes('fully-peeled');
@@ -170,15 +175,15 @@ export function formatPackList(names: readonly string[]): string {
 }
 
 export function parsePackList(text: string, where: string): string[] {
-  const names: string[] = [];
+  const names = new Set<string>();
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
     const m = /^P (pack-[0-9a-f]+)\.pack$/.exec(line);
     if (!m?.[1] || !PACK_NAME.test(m[1]))
       throw new CorruptObjectError(where, `line ${i + 1} is not 'P pack-<checksum>.pack'`, PACKS_TEXT_REMEDY);
-    if (!names.includes(m[1])) names.push(m[1]);
+    names.add(m[1]);
   }
-  return names;
+  return [...names];
 }
 
 /** `info/s3-protected`: one protected branch ref per line, sorted. */

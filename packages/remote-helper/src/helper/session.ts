@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { GitRemoteS3Error, UNSHALLOW_REMEDY } from '@git-remote-s3/core/errors';
 import { log } from '@git-remote-s3/core/log';
-import { objectFormat, objectTypes, revParse } from '@git-remote-s3/core/repo';
+import { objectFormat, objectTypes, revParseAll } from '@git-remote-s3/core/repo';
 import type { FetchRequest, Layout, PushRequest, PushResult, Refusal, RemoteListing, SessionOptions } from '../layouts/layout.js';
 import { objectFormatMismatch, refNameConflicts } from '../layouts/push-rules.js';
 import { formatList, formatPushResult, parseCommand } from './protocol.js';
@@ -120,8 +120,11 @@ async function runPushes(
   const results: (PushResult | undefined)[] = [];
   const requests: PushRequest[] = [];
   const positions: number[] = [];
+  // One git process resolves every source: a push of many refs would otherwise start one per ref.
+  const resolved = await revParseAll(pending.flatMap((p) => (p.src === '' ? [] : [p.src])));
+  let next = 0;
   for (const [i, p] of pending.entries()) {
-    const sha = p.src === '' ? undefined : await revParse(p.src);
+    const sha = p.src === '' ? undefined : resolved[next++];
     if (p.src !== '' && sha === undefined) {
       results[i] = { ref: p.dst, ok: false, reason: 'no-source', message: `src refspec ${p.src} does not match any object` };
       continue;

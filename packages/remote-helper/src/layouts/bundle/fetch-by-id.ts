@@ -18,14 +18,14 @@ export interface WantedBundles {
 export function wantedBundles(requests: readonly FetchRequest[], listed: ReadonlyMap<string, BundleObject>): WantedBundles {
   const tips = new Map([...listed.values()].map((b) => [b.sha, b]));
   const direct: BundleObject[] = [];
-  const byId: string[] = [];
+  const byId = new Set<string>();
   for (const { sha, name } of requests) {
     const named = listed.get(name);
     const bundle = named?.sha === sha ? named : tips.get(sha);
     if (bundle) direct.push(bundle);
-    else if (!byId.includes(sha)) byId.push(sha);
+    else byId.add(sha);
   }
-  return { direct, byId };
+  return { direct, byId: [...byId] };
 }
 
 /**

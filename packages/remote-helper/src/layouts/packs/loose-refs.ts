@@ -14,7 +14,7 @@ import {
 import type { Remote } from '@git-remote-s3/core/remote';
 import { readRefTable, writePackedRefs } from './info-refs.js';
 import { objectPeels } from './local-packs.js';
-import { type LooseRef, type LooseRefPlan, planLooseRefsAfterPush, withKnownPeels } from './ref-stores.js';
+import { idsToPeel, type LooseRef, type LooseRefPlan, planLooseRefsAfterPush, withKnownPeels } from './ref-stores.js';
 
 const CONCURRENCY = 8;
 /** Rounds of rewriting from a newer table before leaving the rest to the next push (or doctor). */
@@ -43,7 +43,7 @@ export async function applyLooseRefPlan(remote: Remote, plan: LooseRefPlan): Pro
 
 /** packed-refs from `refs`, with the peeled id of every tag whose object is here (never a false `fully-peeled`). */
 export async function writeDerivedPackedRefs(remote: Remote, refs: readonly RefRecord[]): Promise<void> {
-  const known = withKnownPeels(refs, await objectPeels(refs.map((r) => r.sha)));
+  const known = withKnownPeels(refs, await objectPeels(idsToPeel(refs)));
   await writePackedRefs(remote, known.refs, known.fullyPeeled);
 }
 

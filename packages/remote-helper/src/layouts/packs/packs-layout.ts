@@ -39,7 +39,7 @@ import { keepRefStoresInStep } from './loose-refs.js';
 import { updatePackList, uploadPack } from './pack-list.js';
 import { writeHeadIfAbsent } from './packs-head.js';
 import { readProtectedRefs } from './protected-refs.js';
-import { withKnownPeels } from './ref-stores.js';
+import { idsToPeel, withKnownPeels } from './ref-stores.js';
 
 export class PacksLayout implements Layout {
   /** One table write commits every ref of a push. */
@@ -133,7 +133,7 @@ export class PacksLayout implements Layout {
         // Every ref whose object is here gets its peeled id when it is an annotated tag, also one another
         // client listed without (JGit does), as git update-server-info would list it.
         const applied = applyDecisions(table.refs, accepted);
-        const { refs: next, fullyPeeled } = withKnownPeels(applied, await objectPeels(applied.map((r) => r.sha)));
+        const { refs: next, fullyPeeled } = withKnownPeels(applied, await objectPeels(idsToPeel(applied)));
         try {
           const { etag } = await commitRefTable(this.remote, table, next);
           // Committed: what follows is bookkeeping, and its failure must not make git report the refs as

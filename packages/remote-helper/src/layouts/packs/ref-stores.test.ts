@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRefStores, planLooseRefsAfterPush, planLooseRefsSync, withKnownPeels } from './ref-stores.js';
+import { compareRefStores, idsToPeel, planLooseRefsAfterPush, planLooseRefsSync, withKnownPeels } from './ref-stores.js';
 
 const [A, B, C, T] = ['a', 'b', 'c', 't'].map((c) => c.repeat(40)) as [string, string, string, string];
 const key = (ref: string) => `p/${ref}`;
@@ -133,5 +133,24 @@ describe('peeling what is known', () => {
     const known = withKnownPeels(table, new Map([[B, null]]));
     expect(known.fullyPeeled).toBe(false);
     expect(known.refs).toEqual(table);
+  });
+});
+
+describe('idsToPeel', () => {
+  it('asks only for the ids of refs that carry no peeled id, and withKnownPeels then knows every ref as before', () => {
+    const tag = 't'.repeat(40);
+    const commit = 'c'.repeat(40);
+    const table = [
+      { ref: 'refs/heads/main', sha: commit },
+      { ref: 'refs/tags/v1', sha: tag, peeled: commit },
+    ];
+    expect(idsToPeel(table)).toEqual([commit]);
+    const all = new Map<string, string | null>([
+      [commit, null],
+      [tag, commit],
+    ]);
+    const asked = new Map([...all].filter(([id]) => idsToPeel(table).includes(id)));
+    expect(withKnownPeels(table, asked)).toEqual(withKnownPeels(table, all));
+    expect(withKnownPeels(table, asked).fullyPeeled).toBe(true);
   });
 });

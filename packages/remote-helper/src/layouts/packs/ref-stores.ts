@@ -117,3 +117,11 @@ export function withKnownPeels(
   });
   return { refs, fullyPeeled };
 }
+
+/**
+ * The ids `withKnownPeels` needs `peels` for: those of refs that carry no peeled id yet. A table's annotated
+ * tags mostly carry theirs, so a push to a remote of many tags does not make git peel each again.
+ */
+export function idsToPeel(table: readonly RefRecord[]): string[] {
+  return table.flatMap((r) => (r.peeled ? [] : [r.sha]));
+}

@@ -1,6 +1,16 @@
 import type { ObjectInfo } from '@git-remote-s3/core';
 import { describe, expect, it } from 'vitest';
-import { type DiagnosisContext, describeFinding, diagnose, type Finding, findingId, fixHint, isProblem, summarize } from './diagnose.js';
+import {
+  type DiagnosisContext,
+  describeFinding,
+  diagnose,
+  type Finding,
+  findingId,
+  fixHint,
+  isProblem,
+  MANY_REFS,
+  summarize,
+} from './diagnose.js';
 import { listed as object, remoteState, SHA_A, SHA_B } from './remote-state.fixture.js';
 
 const state = (objects: ObjectInfo[], head: string | null = 'refs/heads/main') => remoteState(objects, head);
@@ -122,6 +132,27 @@ describe('diagnose', () => {
     expect(finding && describeFinding(finding, ctx)).toBe(
       'branch next is protected but has no bundle; the protection applies when it is pushed',
     );
+  });
+});
+
+describe('many refs', () => {
+  const tags = (n: number) => Array.from({ length: n }, (_, i) => object(`repo/refs/tags/v${i}/${SHA_B}.bundle`, 5));
+
+  it('advises the packs layout, as a note and not a problem, when a bundle remote has more than 100 refs', () => {
+    const findings = diagnose(state([main, ...tags(MANY_REFS)]), 60_000);
+    expect(findings).toEqual([{ kind: 'many-refs', count: 101 }]);
+    const [finding] = findings as [Finding];
+    expect(isProblem(finding)).toBe(false);
+    expect(fixHint(finding, ctx)).toBeUndefined();
+    expect(describeFinding(finding, ctx)).toBe(
+      "101 refs: on the bundle layout each ref is a full bundle, so pushes and clones grow costly with many refs; 'git s3 migrate s3://b/repo --to packs' moves this remote to the packs layout, which keeps them in one ref table",
+    );
+    expect(summarize(findings, findings).line).toBe('doctor: no problems found');
+  });
+
+  it('says nothing about a remote of exactly 100 refs, nor counts refs that have no bundle', () => {
+    const lockOnly = object('repo/refs/heads/gone/LOCK#.lock', 5);
+    expect(diagnose(state([main, ...tags(MANY_REFS - 1), lockOnly]), 60_000).map((f) => f.kind)).toEqual(['live-lock']);
   });
 });
 

@@ -1,6 +1,7 @@
 // `doctor`'s findings about a bundle-layout remote, from one reading of its state: several bundles of a
 // ref, live and stale locks, a missing or dangling HEAD, keys that are not ours, repo.zip without a
-// bundle, protection of absent branches, refs of which one is a path prefix of another. Pure: what each finding means, and what fixes it, as text.
+// bundle, protection of absent branches, refs of which one is a path prefix of another, more refs than the
+// layout handles well. Pure: what each finding means, and what fixes it, as text.
 import { formatAge, headKey, judgeLock, objectUrl, printable } from '@git-remote-s3/core';
 import { type BundleObject, resolveRef } from '../../layouts/bundle/ref-table.js';
 import { conflictingRefPairs, describeRefNameConflict } from '../../layouts/push-rules.js';
@@ -22,7 +23,15 @@ export type Finding =
   | { readonly kind: 'zip-without-bundle'; readonly ref: string; readonly key: string }
   | { readonly kind: 'protected-without-bundle'; readonly ref: string }
   /** `parent` is a path prefix of `ref` (`a`, `a/b`): no clone or fetch can take both. */
-  | { readonly kind: 'ref-name-conflict'; readonly ref: string; readonly parent: string };
+  | { readonly kind: 'ref-name-conflict'; readonly ref: string; readonly parent: string }
+  /** More refs than MANY_REFS: advice (the packs layout scales), not a problem. */
+  | { readonly kind: 'many-refs'; readonly count: number };
+
+/**
+ * Above this many refs doctor suggests the packs layout: each ref of a bundle remote is a full bundle (its
+ * whole history uploaded on every push of it, a clone downloading every one), and every command lists them all.
+ */
+export const MANY_REFS = 100;
 
 /** What the texts need to know about the remote and how doctor was run. */
 export interface DiagnosisContext {
@@ -64,6 +73,7 @@ export function diagnose(state: RemoteState, lockTtlMs: number): Finding[] {
     findings.push({ kind: 'head-dangling', head: state.head, suggestion });
   }
   for (const { key, reason } of invalid) findings.push({ kind: 'invalid-key', key, reason });
+  if (listed.length > MANY_REFS) findings.push({ kind: 'many-refs', count: listed.length });
   return findings;
 }
 
@@ -72,6 +82,7 @@ export function isProblem(finding: Finding): boolean {
   switch (finding.kind) {
     case 'live-lock':
     case 'protected-without-bundle':
+    case 'many-refs':
       return false;
     case 'multiple-bundles':
       return finding.newest !== 'push in progress';
@@ -85,6 +96,7 @@ export function findingId(finding: Finding): string {
   switch (finding.kind) {
     case 'head-missing':
     case 'head-dangling':
+    case 'many-refs':
       return finding.kind;
     case 'invalid-key':
     case 'zip-without-bundle':
@@ -127,6 +139,8 @@ export function describeFinding(finding: Finding, ctx: DiagnosisContext): string
       return describeRefNameConflict([finding.parent, finding.ref], ctx.display).text;
     case 'protected-without-bundle':
       return `branch ${branchName(finding.ref)} is protected but has no bundle; the protection applies when it is pushed`;
+    case 'many-refs':
+      return `${finding.count} refs: on the bundle layout each ref is a full bundle, so pushes and clones grow costly with many refs; 'git s3 migrate ${ctx.display} --to packs' moves this remote to the packs layout, which keeps them in one ref table`;
   }
 }
 

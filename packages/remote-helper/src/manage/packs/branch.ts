@@ -7,7 +7,7 @@ import { updateRefTable } from '../../layouts/packs/info-refs.js';
 import { objectPeels } from '../../layouts/packs/local-packs.js';
 import { keepRefStoresInStep } from '../../layouts/packs/loose-refs.js';
 import { readProtectedRefs, setProtected } from '../../layouts/packs/protected-refs.js';
-import { withKnownPeels } from '../../layouts/packs/ref-stores.js';
+import { idsToPeel, withKnownPeels } from '../../layouts/packs/ref-stores.js';
 import { branchName, branchRef, type DeletedBranch } from '../branch.js';
 
 /** Removes a branch from the ref table with a conditional write (re-read and re-checked on a conflict). */
@@ -26,7 +26,7 @@ export async function deletePacksBranch(remote: Remote, input: string): Promise<
     return next;
   });
   // Its loose key goes too, or the branch comes back for readers of the bare repository (git, JGit).
-  const known = withKnownPeels(next, await objectPeels(next.map((r) => r.sha)));
+  const known = withKnownPeels(next, await objectPeels(idsToPeel(next)));
   await keepRefStoresInStep(remote, { etag, ...known }, [ref]).catch((error: unknown) =>
     log.warn(`${ref} is deleted, but ${(error as Error).message}; 'git s3 doctor --sync-refs ${remote.display}' finishes the job`),
   );
