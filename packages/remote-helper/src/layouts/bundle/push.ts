@@ -95,12 +95,13 @@ async function pushDecided(
       await remote.store.delete(bundleKey(prefix, ref, sha)).catch(() => {});
       throw error;
     }
+    // Readers take the newest bundle: the ref moved now, whatever befalls the clean-up below.
+    landed({ ref, old: remoteSha, new: sha, forced: decision.forced });
     const old = (entry?.bundles ?? []).filter((b) => b.sha !== sha);
     if (old.length > 0) {
       await remote.store.deleteMany(old.map((b) => b.key));
       if (old.length > 1) log.info(`removed ${old.length - 1} leftover bundle(s) of ${ref} from an interrupted push`);
     }
-    landed({ ref, old: remoteSha, new: sha, forced: decision.forced });
     if (remote.url.scheme === 's3+zip') await uploadZip(remote, ref, sha, lock.signal);
     return decisionResult(decision);
   });
