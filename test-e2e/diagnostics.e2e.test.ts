@@ -25,17 +25,21 @@ describe('diagnostics', () => {
     expect(requestLines(result.stderr).length).toBeGreaterThan(0);
   });
 
-  test('a one-ref update push makes at most 8 S3 requests (a first push 9) and a no-op fetch at most 2', async ({ world }) => {
+  test('a one-ref update push makes at most 9 S3 requests (a first push 10), one of them its push log entry, and a no-op fetch at most 2', async ({
+    world,
+  }) => {
     const url = world.url('counts');
     const src = await repoWithRemote(world, 'src', url);
     const first = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
     // The first push to an empty prefix also makes sure no packs-layout repository is there (one listing).
-    expect(requestLines(first.stderr).length).toBeLessThanOrEqual(9);
+    expect(requestLines(first.stderr).length).toBeLessThanOrEqual(10);
+    // Every push that changes a ref writes one push log entry (docs/push-log.md).
+    expect(requestLines(first.stderr).filter((l) => /^s3: PUT \S+\/counts\/logs\/\S+\.json /.test(l))).toHaveLength(1);
     await commitFile(world, src, 'x.txt', 'x\n');
     const update = await world.run('git', ['push', 'origin', 'main'], { cwd: src, env: { GIT_REMOTE_S3_VERBOSE: '1' } });
     expect(update.code).toBe(0);
     const updateRequests = requestLines(update.stderr);
-    expect(updateRequests.length, updateRequests.join('\n')).toBeLessThanOrEqual(8);
+    expect(updateRequests.length, updateRequests.join('\n')).toBeLessThanOrEqual(9);
 
     await world.git(['clone', '-q', url, 'copy'], world.dir);
     const noop = await world.run('git', ['fetch', 'origin'], { cwd: join(world.dir, 'copy'), env: { GIT_REMOTE_S3_VERBOSE: '1' } });

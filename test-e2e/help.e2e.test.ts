@@ -18,7 +18,7 @@ describe('manual pages', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^NAME\n\s+git-s3\s+-\s+manage the S3 remotes of git-remote-s3/m);
     expect(result.stdout).toMatch(/^SYNOPSIS\n\s+git s3 delete-branch /m);
-    for (const command of ['delete-branch', 'doctor', 'gc', 'list', 'migrate', 'protect', 'unprotect']) {
+    for (const command of ['delete-branch', 'doctor', 'gc', 'list', 'log', 'migrate', 'protect', 'unprotect']) {
       expect(result.stdout).toMatch(new RegExp(`^ {3}git s3 ${command}$`, 'm'));
     }
     expect(result.stdout).toContain('git s3 migrate [--dry-run] [--progress] <remote> --to <layout>');

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { AWSLABS_REQUIREMENT, awslabsDir, awslabsEnv, ensureAwslabs } from '@git-remote-s3/test-harness/awslabs';
 import { test, type World } from '@git-remote-s3/test-harness/context';
 import { BIN_DIRS } from '@git-remote-s3/test-harness/paths';
-import { commitFile, initRepo, lsRemote, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
+import { commitFile, initRepo, layoutKeys, lsRemote, remoteKeys, repoWithRemote } from '@git-remote-s3/test-harness/repo';
 import { beforeAll, describe, expect } from 'vitest';
 
 beforeAll(async () => {
@@ -35,6 +35,9 @@ async function revParse(world: World, repo: string, rev: string): Promise<string
 async function refKeys(world: World, prefix: string, ref: string): Promise<string[]> {
   return (await remoteKeys(world, prefix)).filter((k) => k.startsWith(`${prefix}/${ref}/`));
 }
+
+/** Our push log's entries: ours alone writes them, and the Python tool never lists `<prefix>/logs/`. */
+const logEntries = async (world: World, prefix: string) => (await remoteKeys(world, prefix)).filter((k) => k.startsWith(`${prefix}/logs/`));
 
 describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
   test('the awslabs environment runs the Python git-remote-s3, git-s3 and git-lfs-s3, and ours otherwise', async ({ world }) => {
@@ -118,7 +121,8 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     const side = await commitFile(world, src, 's.txt', 'side\n');
     await world.git(['checkout', '-q', 'main'], src);
     await world.git(['push', 'origin', 'main', 'side', 'v1', 'v2'], src);
-    expect(await remoteKeys(world, prefix)).toEqual([
+    expect(await logEntries(world, prefix)).toHaveLength(1);
+    expect(await layoutKeys(world, prefix)).toEqual([
       `${prefix}/HEAD`,
       `${prefix}/refs/heads/main/${main}.bundle`,
       `${prefix}/refs/heads/side/${side}.bundle`,
@@ -179,10 +183,13 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
     const seenByOurs = await lsRemote(world, url);
     expect(seenByOurs.has('refs/heads/by-ours')).toBe(false);
     expect(seenByOurs.get('refs/heads/main')).toBe(main);
-    expect(await remoteKeys(world, prefix)).toEqual([`${prefix}/HEAD`, `${prefix}/refs/heads/main/${main}.bundle`]);
+    expect(await layoutKeys(world, prefix)).toEqual([`${prefix}/HEAD`, `${prefix}/refs/heads/main/${main}.bundle`]);
+    expect(await logEntries(world, prefix)).toHaveLength(2);
   });
 
-  test('the two tools pushing alternately to one branch leave exactly one bundle for it and HEAD intact', async ({ world }) => {
+  test('the two tools pushing alternately to one branch leave exactly one bundle for it and HEAD intact, the Python tool passing over our push log', async ({
+    world,
+  }) => {
     const py = { env: awslabsEnv(world.env) };
     const prefix = 'alternate';
     const url = world.url(prefix);
@@ -207,7 +214,9 @@ describe(`interoperability with the Python ${AWSLABS_REQUIREMENT}`, () => {
       ]);
     }
 
-    expect(await remoteKeys(world, prefix)).toEqual([`${prefix}/HEAD`, `${prefix}/refs/heads/main/${last}.bundle`]);
+    // Our three pushes left three push log entries, which the Python tool's pulls and pushes never tripped on.
+    expect(await logEntries(world, prefix)).toHaveLength(3);
+    expect(await layoutKeys(world, prefix)).toEqual([`${prefix}/HEAD`, `${prefix}/refs/heads/main/${last}.bundle`]);
     expect((await world.store.getText(`${prefix}/HEAD`))?.text.trim()).toBe('refs/heads/main');
     for (const env of [{}, py]) {
       const refs = await lsRemote(world, url, env);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { formatBytes } from '@git-remote-s3/core';
 import { test, type World } from '@git-remote-s3/test-harness/context';
 import { LAYOUTS, type LayoutName, storedRefs, testOnLayout, useLayout } from '@git-remote-s3/test-harness/layouts';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
+import { commitFile, layoutKeys, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -205,7 +205,7 @@ describe('git s3 delete-branch', () => {
 
     const result = await gitS3(world, repo, ['delete-branch', 'origin', 'feature']);
     expect(result).toMatchObject({ code: 0, stdout: `deleted branch feature (was ${sha.slice(0, 7)}) from ${url}\n` });
-    expect(await remoteKeys(world, 'prune')).toEqual([
+    expect(await layoutKeys(world, 'prune')).toEqual([
       'prune/HEAD',
       `prune/refs/heads/main/${sha}.bundle`,
       'prune/refs/heads/main/repo.zip',
@@ -315,7 +315,7 @@ describe('git s3 doctor', () => {
       expect(fixed.code).toBe(0);
       expect(fixed.stdout).toContain(`done: kept ${newer.slice(0, 7)} of refs/heads/main, deleted 1 older bundle`);
       expect(fixed.stdout).toMatch(/doctor: 1 problem found, 1 fixed\n$/);
-      expect(await remoteKeys(world, 'twice')).toEqual(['twice/HEAD', `twice/refs/heads/main/${newer}.bundle`]);
+      expect(await layoutKeys(world, 'twice')).toEqual(['twice/HEAD', `twice/refs/heads/main/${newer}.bundle`]);
 
       await world.git(['clone', '-q', url, 'copy'], world.dir);
       expect((await world.git(['rev-parse', 'HEAD'], join(world.dir, 'copy'))).trim()).toBe(newer);

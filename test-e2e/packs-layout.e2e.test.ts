@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serverLacks, test, type World } from '@git-remote-s3/test-harness/context';
-import { commitFile, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
+import { commitFile, layoutKeys, lsRemote, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
 import { adminClient, allowAnonymousRead } from '@git-remote-s3/test-harness/server';
 import { startThrottleProxy } from '@git-remote-s3/test-harness/throttle-proxy';
 import { describe, expect } from 'vitest';
@@ -25,7 +25,7 @@ describe('the packs layout', () => {
     const src = await packsRepo(world, 'src', url);
     await world.git(['tag', '-a', 'v1', '-m', 'one'], src);
     await world.git(['push', 'origin', 'main', 'v1'], src);
-    const keys = await remoteKeys(world, 'pk/repo');
+    const keys = await layoutKeys(world, 'pk/repo');
     expect(keys.filter((k) => !k.includes('/objects/pack/'))).toEqual([
       'pk/repo/HEAD',
       'pk/repo/info/refs',

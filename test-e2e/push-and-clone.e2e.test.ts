@@ -5,7 +5,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base } from '@git-remote-s3/test-harness/context';
 import { LAYOUTS, type LayoutName, storedHead, storedRefs, testOnLayout, useLayout, writeHead } from '@git-remote-s3/test-harness/layouts';
-import { commitFile, initRepo, lsRemote, readObject, remoteKeys, repoWithRemote, requestLines } from '@git-remote-s3/test-harness/repo';
+import {
+  commitFile,
+  initRepo,
+  layoutKeys,
+  lsRemote,
+  readObject,
+  remoteKeys,
+  repoWithRemote,
+  requestLines,
+} from '@git-remote-s3/test-harness/repo';
 import { describe, expect } from 'vitest';
 
 describe.each(LAYOUTS)('push and clone on the %s layout', (layout: LayoutName) => {
@@ -19,7 +28,7 @@ describe.each(LAYOUTS)('push and clone on the %s layout', (layout: LayoutName) =
     expect(await storedRefs(world, 'team/project')).toEqual({ 'refs/heads/main': sha });
     expect(await storedHead(world, 'team/project')).toBe('refs/heads/main');
     if (layout === 'bundle') {
-      expect(await remoteKeys(world, 'team/project')).toEqual(['team/project/HEAD', `team/project/refs/heads/main/${sha}.bundle`]);
+      expect(await layoutKeys(world, 'team/project')).toEqual(['team/project/HEAD', `team/project/refs/heads/main/${sha}.bundle`]);
       expect((await world.store.getText('team/project/HEAD'))?.text).toBe('refs/heads/main');
     } else {
       expect((await world.store.getText('team/project/HEAD'))?.text).toBe('ref: refs/heads/main\n');
@@ -267,7 +276,7 @@ describe('what only the bundle layout does', () => {
     expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     expect(zip.includes(Buffer.from('README'))).toBe(true);
     await world.git(['push', 'origin', ':main'], src);
-    expect(await remoteKeys(world, 'zipped')).toEqual(['zipped/HEAD']);
+    expect(await layoutKeys(world, 'zipped')).toEqual(['zipped/HEAD']);
   });
 });
 

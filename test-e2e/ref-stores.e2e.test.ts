@@ -84,7 +84,9 @@ describe('loose refs a JGit push left', () => {
     /** `s3: GET /<bucket>/jg/cost/HEAD -> 200 (3 ms)` → `GET HEAD`; a listing → `LIST refs/`; pack names elided. */
     const request = (line: string) => {
       const m = /^s3: (\w+) \/[^/]+\/(?:\?prefix=jg\/cost\/(\S*)|jg\/cost\/(\S*)) /.exec(line);
-      return m?.[2] !== undefined ? `LIST ${m[2]}` : `${m?.[1]} ${(m?.[3] ?? line).replace(/pack-[0-9a-f]+/, 'pack-*')}`;
+      return m?.[2] !== undefined
+        ? `LIST ${m[2]}`
+        : `${m?.[1]} ${(m?.[3] ?? line).replace(/pack-[0-9a-f]+/, 'pack-*').replace(/^logs\/\S+\.json$/, 'logs/*')}`;
     };
     const push = async () => {
       await commitFile(world, repo, `f${Date.now()}.txt`, 'x\n');
@@ -92,7 +94,7 @@ describe('loose refs a JGit push left', () => {
       expect(result.code, result.stderr).toBe(0);
       return requestLines(result.stderr).map(request).sort();
     };
-    // Before loose refs were kept in step, a push made 8 requests: all of these but the LIST.
+    // Before loose refs were kept in step, a push made 8 requests: all of these but the LIST (and the push log's PUT, added later).
     const before = [
       'GET HEAD',
       'GET info/refs',
@@ -102,6 +104,7 @@ describe('loose refs a JGit push left', () => {
       'PUT objects/info/packs',
       'PUT info/refs',
       'PUT packed-refs',
+      'PUT logs/*',
     ];
     expect(await push()).toEqual([...before, 'LIST refs/'].sort());
 

@@ -10,6 +10,7 @@ export * from './keys/bundle.js';
 export * from './keys/lfs.js';
 export * from './keys/loose-refs.js';
 export * from './keys/packs.js';
+export * from './keys/push-log.js';
 export * from './keys/refname.js';
 export * from './lock.js';
 export * from './log.js';

@@ -3,7 +3,7 @@
 import { isRemoteUrl } from '@git-remote-s3/core/url-scheme';
 
 /** The management commands (the paths registered in cli.ts; a unit test keeps the two in step). */
-export const MANAGEMENT_COMMANDS: readonly string[] = ['delete-branch', 'doctor', 'gc', 'list', 'migrate', 'protect', 'unprotect'];
+export const MANAGEMENT_COMMANDS: readonly string[] = ['delete-branch', 'doctor', 'gc', 'list', 'log', 'migrate', 'protect', 'unprotect'];
 
 /**
  * git runs a helper as `git-remote-<scheme> <remote> <url>`, and always with GIT_DIR set when the remote

@@ -63,6 +63,11 @@ export async function remoteKeys(world: World, prefix: string): Promise<string[]
   return objects.map((o) => o.key).sort();
 }
 
+/** The keys of the remote's layout under `<prefix>/`, sorted: every key but the push log's (`<prefix>/logs/`). */
+export async function layoutKeys(world: World, prefix: string): Promise<string[]> {
+  return (await remoteKeys(world, prefix)).filter((k) => !k.startsWith(`${prefix}/logs/`));
+}
+
 /** Counts the S3 requests in a verbose helper log (`s3: GET /bucket/key -> 200 (12 ms)` lines). */
 export function requestLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^s3: (GET|PUT|POST|DELETE|HEAD) /.test(l));

@@ -43,6 +43,8 @@ export interface StoreQuirks {
   readonly requireContentMd5?: boolean;
   /** Any `POST ?delete`: 501 NotImplemented (stores without multi-object delete). */
   readonly noMultiDelete?: boolean;
+  /** A `PUT` whose path (`/<bucket>/<key>`) matches: 403 AccessDenied (a policy that denies writes under a prefix). */
+  readonly denyPuts?: RegExp;
 }
 
 /** One multi-object delete the quirks looked at: the Content-MD5 it carried and what the proxy answered. */
@@ -175,6 +177,11 @@ export async function startThrottleProxy(options: ThrottleOptions): Promise<Thro
     stats.byType[type] = (stats.byType[type] ?? 0) + 1;
     const acl = req.headers['x-amz-acl'];
     stats.log.push({ type, url: req.url ?? '/', acl: Array.isArray(acl) ? acl.join(',') : acl });
+    if (options.quirks?.denyPuts && type === 'PUT' && options.quirks.denyPuts.test(req.url?.split('?')[0] ?? '')) {
+      req.resume();
+      req.on('end', () => answerError(res, { status: 403, code: 'AccessDenied', message: 'Access Denied' }));
+      return;
+    }
     if (options.quirks && type === 'DELETE-MANY') {
       void answerQuirks(req, res, options.quirks, multiDeletes).then((body) => body && forward(req, res, type, body));
       return;
@@ -235,8 +242,13 @@ async function answerQuirks(
         : undefined;
   seen.push({ contentMd5, refusedWith: refusal?.status });
   if (!refusal) return body;
+  answerError(res, refusal);
+  return undefined;
+}
+
+/** Answers with an S3 error document, as the store being played would. */
+function answerError(res: ServerResponse, refusal: { readonly status: number; readonly code: string; readonly message: string }): void {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message><RequestId>quirk</RequestId></Error>`;
   res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
   res.end(xml);
-  return undefined;
 }

@@ -8,6 +8,7 @@ import { DeleteBranchCommand } from './commands/delete-branch.js';
 import { DoctorCommand } from './commands/doctor.js';
 import { GcCommand } from './commands/gc.js';
 import { ListCommand } from './commands/list.js';
+import { LogCommand } from './commands/log.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { ProtectCommand } from './commands/protect.js';
 import { UnprotectCommand } from './commands/unprotect.js';
@@ -26,7 +27,16 @@ export async function runCli(args: readonly string[], invokedAs: string, context
   cli.register(Builtins.VersionCommand);
   // `--clipanion=definitions`: every command's usage as JSON, which scripts/build-man.mjs turns into the man page.
   cli.register(Builtins.DefinitionsCommand);
-  for (const command of [ListCommand, DoctorCommand, GcCommand, MigrateCommand, DeleteBranchCommand, ProtectCommand, UnprotectCommand])
+  for (const command of [
+    ListCommand,
+    LogCommand,
+    DoctorCommand,
+    GcCommand,
+    MigrateCommand,
+    DeleteBranchCommand,
+    ProtectCommand,
+    UnprotectCommand,
+  ])
     cli.register(command);
 
   const full = { ...Cli.defaultContext, ...context };

@@ -14,6 +14,7 @@ import {
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
+import { type LandedUpdate, writePushLog } from '../push-log.js';
 import { fetchRequested } from './fetch-by-id.js';
 import { createHead, pushRef } from './push.js';
 import { ambiguityError, type BundleObject, type BundleRefTable, buildRefTable, resolveRef } from './ref-table.js';
@@ -96,13 +97,16 @@ export class BundleLayout implements Layout {
     const table = this.table ?? (await this.readTable());
     // A bug in one ref's push is thrown only once every other ref's push has ended, so none is cut off
     // holding its lock when the helper exits.
+    const landed: LandedUpdate[] = [];
     const settled = await mapConcurrent(requests, PUSH_CONCURRENCY, (request) =>
-      pushRef(this.remote, table, request, options).then(
+      pushRef(this.remote, table, request, options, (update) => landed.push(update)).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       ),
     );
     this.table = undefined;
+    // One entry for every ref that landed, also when another ref's push met a bug (those refs did land).
+    await writePushLog(this.remote, landed);
     const bug = settled.find((s) => 'error' in s);
     if (bug && 'error' in bug) throw bug.error;
     const results = settled.flatMap((s) => ('result' in s ? [s.result] : []));

@@ -1,4 +1,4 @@
-import { bundleKey, lockKey, type PutOptions, protectedKey, refDirPrefix } from '@git-remote-s3/core';
+import { bundleKey, isPushLogKey, lockKey, type PutOptions, parsePushLogEntry, protectedKey, refDirPrefix } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,11 @@ describe('the bundle push under its lock, on the in-memory store', () => {
     const layout = new BundleLayout(remote);
     const requests = [request(history.c2), { ...request(history.c3), dst: 'refs/heads/side' }];
     await expect(layout.push(requests, options)).rejects.toBe(bug);
-    expect(store.keys()).toEqual([bundleKey('repo', MAIN, history.c1), bundleKey('repo', 'refs/heads/side', history.c3)].sort());
+    const [logged, ...rest] = store.keys();
+    expect(rest).toEqual([bundleKey('repo', MAIN, history.c1), bundleKey('repo', 'refs/heads/side', history.c3)].sort());
+    // The ref that landed is logged all the same, and only it.
+    expect(isPushLogKey('repo', logged ?? '')).toBe(true);
+    const entry = parsePushLogEntry((await store.getText(logged ?? ''))?.text ?? '', 'log');
+    expect(entry.updates).toStrictEqual([{ ref: 'refs/heads/side', old: null, new: history.c3, forced: false, deleted: false }]);
   });
 });

@@ -22,6 +22,7 @@ import {
 import type { Remote } from '@git-remote-s3/core/remote';
 import { explainMissingObjects, judgePush, shallowBoundary } from '../completeness.js';
 import type { PushRequest, PushResult, SessionOptions } from '../layout.js';
+import type { LandedUpdate } from '../push-log.js';
 import { decideRefUpdate, decisionResult, type PolicyAnswers, recheckRefUpdate } from '../push-policy.js';
 import { writeBundle } from './bundle-file.js';
 import { ambiguityError, type BundleRefTable, buildRefTable, resolveRef } from './ref-table.js';
@@ -30,9 +31,15 @@ import { ambiguityError, type BundleRefTable, buildRefTable, resolveRef } from '
  * Pushes one ref. A typed error met on the way (a lock held, an ambiguous ref, access denied) refuses this
  * ref alone; anything else is a bug and is thrown, for the helper's one reporter.
  */
-export async function pushRef(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
+export async function pushRef(
+  remote: Remote,
+  table: BundleRefTable,
+  request: PushRequest,
+  options: SessionOptions,
+  landed: (update: LandedUpdate) => void = () => {},
+): Promise<PushResult> {
   try {
-    return await pushDecided(remote, table, request, options);
+    return await pushDecided(remote, table, request, options, landed);
   } catch (error) {
     const known = asExpected(error);
     if (known instanceof GitRemoteS3Error) return { ref: request.dst, ok: false, reason: 'failed', message: known.message };
@@ -40,7 +47,13 @@ export async function pushRef(remote: Remote, table: BundleRefTable, request: Pu
   }
 }
 
-async function pushDecided(remote: Remote, table: BundleRefTable, request: PushRequest, options: SessionOptions): Promise<PushResult> {
+async function pushDecided(
+  remote: Remote,
+  table: BundleRefTable,
+  request: PushRequest,
+  options: SessionOptions,
+  landed: (update: LandedUpdate) => void,
+): Promise<PushResult> {
   const ref = request.dst;
   const remoteSha = currentSha(remote, table, ref, false);
   const answers = policyAnswers(remote, table);
@@ -69,6 +82,8 @@ async function pushDecided(remote: Remote, table: BundleRefTable, request: PushR
       lock.assertHeld();
       const keys = [...(entry?.bundles ?? []).map((b) => b.key), ...(entry?.zip ? [entry.zip.key] : [])];
       if (keys.length > 0) await remote.store.deleteMany(keys);
+      // A delete is not rechecked against a rival's push: the log names the newest bundle seen under the lock.
+      landed({ ref, old: entry?.bundles[0]?.sha ?? remoteSha, new: undefined, forced: decision.forced });
       return decisionResult(decision);
     }
     const sha = decision.sha;
@@ -80,6 +95,8 @@ async function pushDecided(remote: Remote, table: BundleRefTable, request: PushR
       await remote.store.delete(bundleKey(prefix, ref, sha)).catch(() => {});
       throw error;
     }
+    // Readers take the newest bundle: the ref moved now, whatever befalls the clean-up below.
+    landed({ ref, old: remoteSha, new: sha, forced: decision.forced });
     const old = (entry?.bundles ?? []).filter((b) => b.sha !== sha);
     if (old.length > 0) {
       await remote.store.deleteMany(old.map((b) => b.key));

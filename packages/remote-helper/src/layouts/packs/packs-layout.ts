@@ -30,6 +30,7 @@ import {
   type RemoteListing,
   type SessionOptions,
 } from '../layout.js';
+import { type LandedUpdate, writePushLog } from '../push-log.js';
 import { type AcceptedUpdate, decidePush, decisionResult, type RefDecision } from '../push-policy.js';
 import { fetchPacks } from './fetch.js';
 import { recordHeldPacks } from './held-packs.js';
@@ -146,6 +147,7 @@ export class PacksLayout implements Layout {
             return refuseChanges(decisions, (ref) => refused(ref, 'failed', trouble.message));
           }
           if (trouble) log.warn(`the push is committed, but ${trouble.message}`);
+          await writePushLog(this.remote, landedUpdates(table.refs, accepted));
           return decisions.map(decisionResult);
         } catch (error) {
           // S3 answers a write conditional on an object that is gone with 404: the table was migrated away or deleted.
@@ -195,6 +197,12 @@ export class PacksLayout implements Layout {
       accepted.map((d) => d.ref),
     );
   }
+}
+
+/** The committed updates as the push log names them, each with its id in the table the commit replaced. */
+function landedUpdates(before: readonly RefRecord[], accepted: readonly AcceptedUpdate[]): LandedUpdate[] {
+  const was = new Map(before.map((r) => [r.ref, r.sha]));
+  return accepted.map((d) => ({ ref: d.ref, old: was.get(d.ref), new: d.sha, forced: d.forced }));
 }
 
 /**
