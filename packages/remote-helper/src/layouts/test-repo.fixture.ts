@@ -5,9 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRemoteUrl, resolveSettings } from '@git-remote-s3/core';
-import type { Remote } from '@git-remote-s3/core/remote';
-import type { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 
 /** c1 ← c2 (a fast-forward of c1) and c1 ← c3 (diverged from c2). */
 export interface TestHistory {
@@ -52,7 +49,4 @@ export function makeTestHistory(): TestHistory {
   };
 }
 
-export function memoryRemote(store: MemoryStore): Remote {
-  const url = parseRemoteUrl('s3://memory/repo');
-  return { url, display: 's3://memory/repo', store, settings: resolveSettings({}, new Map()), gitConfig: new Map() };
-}
+export { memoryRemote } from '@git-remote-s3/core/test-support/memory-remote';

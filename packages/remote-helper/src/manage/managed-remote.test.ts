@@ -1,5 +1,6 @@
-import { parseRemoteUrl, resolveSettings, WrongLayoutError } from '@git-remote-s3/core';
+import { WrongLayoutError } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { memoryRemote as remoteOn } from '@git-remote-s3/core/test-support/memory-remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
 import { openManagedRemote } from './managed-remote.js';
@@ -9,8 +10,7 @@ const GC = { graceMs: 3_600_000, dryRun: true, progress: false };
 
 function memoryRemote(url: string): { remote: Remote; store: MemoryStore } {
   const store = new MemoryStore();
-  const settings = resolveSettings({}, new Map());
-  return { store, remote: { url: parseRemoteUrl(url), display: url, store, settings, gitConfig: new Map() } };
+  return { store, remote: remoteOn(store, url) };
 }
 
 describe('openManagedRemote', () => {

@@ -1,13 +1,6 @@
-import {
-  formatInfoRefs,
-  infoRefsKey,
-  NetworkError,
-  PreconditionFailedError,
-  packListKey,
-  parseRemoteUrl,
-  resolveSettings,
-} from '@git-remote-s3/core';
+import { formatInfoRefs, infoRefsKey, NetworkError, PreconditionFailedError, packListKey } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { memoryRemote as remoteOn } from '@git-remote-s3/core/test-support/memory-remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
 import { commitRefTable, readRefTable } from './info-refs.js';
@@ -20,8 +13,7 @@ const PACK_2 = `pack-${'2'.repeat(40)}`;
 
 function memoryRemote(): { remote: Remote; store: MemoryStore } {
   const store = new MemoryStore();
-  const url = parseRemoteUrl('s3://memory/repo');
-  return { store, remote: { url, display: 's3://memory/repo', store, settings: resolveSettings({}, new Map()), gitConfig: new Map() } };
+  return { store, remote: remoteOn(store) };
 }
 
 describe('packs-layout commits on a store that loses the answers of writes it carried out', () => {

@@ -1,5 +1,6 @@
-import { formatInfoRefs, infoRefsKey, type PutOptions, packedRefsKey, parseRemoteUrl, resolveSettings } from '@git-remote-s3/core';
+import { formatInfoRefs, infoRefsKey, type PutOptions, packedRefsKey } from '@git-remote-s3/core';
 import type { Remote } from '@git-remote-s3/core/remote';
+import { memoryRemote as remoteOn } from '@git-remote-s3/core/test-support/memory-remote';
 import { MemoryStore } from '@git-remote-s3/core/test-support/memory-store';
 import { describe, expect, it } from 'vitest';
 import { keepRefStoresInStep } from './loose-refs.js';
@@ -22,8 +23,7 @@ class RacingStore extends MemoryStore {
 
 function memoryRemote(): { remote: Remote; store: RacingStore } {
   const store = new RacingStore();
-  const url = parseRemoteUrl('s3://memory/repo');
-  return { store, remote: { url, display: 's3://memory/repo', store, settings: resolveSettings({}, new Map()), gitConfig: new Map() } };
+  return { store, remote: remoteOn(store) };
 }
 
 describe('keeping loose refs in step after a commit', () => {
